@@ -1,0 +1,66 @@
+# wsrouter: `make run` starts the server, `make test` runs every check.
+# Every target that needs Python sets up .venv first (only python3 is required).
+
+PY ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+# The official AsyncAPI JSON Schema that tests/specs validates asyncapi.yaml against.
+ASYNCAPI_SPECS_PACKAGE := @asyncapi/specs@6.11.1
+ASYNCAPI_SCHEMA := tests/specs/schemas/asyncapi-3.0.0.json
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+.PHONY: help run gen gen-check lint test update-asyncapi-schema clean
+
+help:
+	@echo 'make run                     set up, then start the server on 127.0.0.1:8000'
+	@echo 'make test                    set up, then gen-check + lint + pytest'
+	@echo 'make gen                     regenerate the _generated/ folders from the specs'
+	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
+	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
+	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
+	@echo 'make clean                   remove .venv, var/ and caches'
+
+# Re-run the install whenever the dependencies or their pins change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/pip install -e '.[dev]' -c constraints.txt
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/wsrouter serve --host 127.0.0.1 --port 8000
+
+gen: $(STAMP)
+	$(VENV)/bin/python -m wsrouter_codegen generate
+
+gen-check: $(STAMP)
+	$(VENV)/bin/python -m wsrouter_codegen generate --check
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# Sub-makes rather than prerequisites, so the order holds (and stops at the first
+# failure) even under `make -j`.
+test: $(STAMP)
+	$(MAKE) --no-print-directory gen-check
+	$(MAKE) --no-print-directory lint
+	$(VENV)/bin/pytest
+
+# npm is used only to download the package tarball; nothing is installed.
+update-asyncapi-schema: $(STAMP)
+	tmp="$$(mktemp -d)"; trap 'rm -rf "$$tmp"' EXIT; \
+	npm pack --silent --pack-destination "$$tmp" '$(ASYNCAPI_SPECS_PACKAGE)' >/dev/null; \
+	tar -xzf "$$tmp"/*.tgz -C "$$tmp"; \
+	cp "$$tmp"/package/schemas/'3.0.0-without-$$id.json' $(ASYNCAPI_SCHEMA)
+	$(VENV)/bin/pytest tests/specs/test_asyncapi_valid.py
+
+clean:
+	rm -rf $(VENV) var/ .pytest_cache/ .mypy_cache/ .ruff_cache/ test-artifacts/ build/ dist/
+	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name '*.egg-info' \) \
+		-prune -exec rm -rf {} +

@@ -1,0 +1,274 @@
+"""An AsyncAPI 3 document to the :class:`~wsrouter_codegen.model.Protocol` model.
+
+The constructs understood, and how they map:
+
+* every message of every channel becomes a Struct named after its key under
+  ``components/messages``; its payload's tag property (``type``) with a ``const``
+  gives the Struct's tag; a payload whose tag property has no ``const`` is an
+  untagged message, decoded when no tagged one matches;
+* ``traits`` are merged into the message (the message's own fields win);
+  ``correlationId`` with a location ``$message.payload#/<field>`` names the field
+  that carries request ids;
+* a message with ``x-error: true`` is a failure reply: handlers raise it and client
+  methods turn it into an exception;
+* an operation's ``tags`` name the groups (kinds of connection) it belongs to; a
+  ``receive`` operation is a message the server handles, its ``reply`` lists what
+  the handler may answer; a ``send`` operation lists what the server sends on its
+  own;
+* a channel's ``bindings.ws.query`` becomes the handshake query Struct, and its
+  ``x-close-codes`` table the close codes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from wsrouter_codegen.errors import join_pointer
+from wsrouter_codegen.load import Document
+from wsrouter_codegen.model import CloseCode, Group, Message, Protocol, ReceiveOperation, Struct
+from wsrouter_codegen.schema import SchemaConverter, class_name, python_name
+
+_CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
+
+
+def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
+    """Build the model of ``doc``; problems are recorded in ``doc.errors``."""
+    version = doc.data.get("asyncapi")
+    if not isinstance(version, str) or not version.startswith("3."):
+        doc.errors.add("/asyncapi", f"unsupported AsyncAPI version {version!r}: expected 3.x")
+    schemas = SchemaConverter(doc, "/components/schemas")
+    schemas.convert_components()
+    builder = _Builder(doc, schemas, tag_field)
+    builder.read_channels()
+    builder.read_operations()
+    builder.check_names()
+    info = doc.data.get("info") or {}
+    return Protocol(
+        title=str(info.get("title", "")),
+        source=doc.source,
+        tag_field=tag_field,
+        aliases=tuple(schemas.aliases()),
+        structs=tuple(schemas.structs()),
+        messages=tuple(builder.messages.values()),
+        groups=tuple(builder.groups.values()),
+        handshake=builder.handshake,
+        close_codes=tuple(builder.close_codes),
+    )
+
+
+class _Builder:
+    def __init__(self, doc: Document, schemas: SchemaConverter, tag_field: str) -> None:
+        self.doc = doc
+        self.schemas = schemas
+        self.tag_field = tag_field
+        self.messages: dict[str, Message] = {}
+        self.by_pointer: dict[str, str] = {}
+        self.groups: dict[str, Group] = {}
+        self.handshake: Struct | None = None
+        self.close_codes: list[CloseCode] = []
+        for i, tag in enumerate((doc.data.get("info") or {}).get("tags") or []):
+            at = join_pointer("/info/tags", i)
+            if isinstance(tag, Mapping) and isinstance(tag.get("name"), str):
+                self.groups[tag["name"]] = Group(tag["name"], str(tag.get("description", "")))
+            else:
+                doc.errors.add(at, "expected a tag with a name")
+
+    # ---------------------------------------------------------------- channels
+
+    def read_channels(self) -> None:
+        channels = self.doc.data.get("channels") or {}
+        for key, raw in _mapping(self.doc, channels, "/channels").items():
+            channel, at = self.doc.deref(raw, join_pointer("/channels", key))
+            messages = _mapping(
+                self.doc, channel.get("messages") or {}, join_pointer(at, "messages")
+            )
+            for msg_key, ref in messages.items():
+                msg_at = join_pointer(at, "messages", msg_key)
+                target = self.doc.ref_target(ref, msg_at)
+                if "$ref" in ref and target is None:
+                    continue
+                name = target.rsplit("/", 1)[-1] if target else msg_key
+                name = class_name(name)
+                if name not in self.messages:
+                    self.messages[name] = self._message(name, *self.doc.deref(ref, msg_at))
+                self.by_pointer[msg_at] = name
+                if target:
+                    self.by_pointer[target] = name
+            self._read_bindings(key, channel, at)
+            self._read_close_codes(channel, at)
+
+    def _message(self, name: str, node: Any, at: str) -> Message:
+        merged: dict[str, Any] = {}
+        for i, trait in enumerate(node.get("traits") or []):
+            trait_node, _ = self.doc.deref(trait, join_pointer(at, "traits", i))
+            merged.update(trait_node)
+        merged.update({k: v for k, v in node.items() if k != "traits"})
+        payload_at = join_pointer(at, "payload")
+        payload, payload_at = self.doc.deref(merged.get("payload", {}), payload_at)
+        if not isinstance(payload, Mapping) or not payload.get("properties"):
+            self.doc.errors.add(payload_at, "a message payload must be an object with properties")
+            payload = {"properties": {}}
+        struct = self.schemas.struct(name, payload, payload_at, self.tag_field)
+        if self.tag_field not in (payload.get("properties") or {}):
+            self.doc.errors.add(payload_at, f"the payload has no tag property {self.tag_field!r}")
+        correlation = None
+        if "correlationId" in merged:
+            cid, cid_at = self.doc.deref(merged["correlationId"], join_pointer(at, "correlationId"))
+            match = _CORRELATION.match(str(cid.get("location", "")))
+            if match is None or match.group(1) not in {f.wire_name for f in struct.fields}:
+                self.doc.errors.add(
+                    cid_at, "correlationId location must be '$message.payload#/<a payload field>'"
+                )
+            else:
+                correlation = python_name(match.group(1))
+        examples = tuple(
+            ex["payload"]
+            for ex in merged.get("examples") or []
+            if isinstance(ex, Mapping) and "payload" in ex
+        )
+        return Message(
+            key=name,
+            struct=struct,
+            title=str(merged.get("title", "")),
+            summary=str(merged.get("summary", "") or merged.get("title", "")),
+            correlation_field=correlation,
+            is_error=merged.get("x-error") is True,
+            examples=examples,
+        )
+
+    def _read_bindings(self, key: str, channel: Mapping[str, Any], at: str) -> None:
+        ws = (channel.get("bindings") or {}).get("ws")
+        if not isinstance(ws, Mapping) or "query" not in ws:
+            return
+        query_at = join_pointer(at, "bindings", "ws", "query")
+        query, query_at = self.doc.deref(ws["query"], query_at)
+        if self.handshake is not None:
+            self.doc.errors.add(query_at, "only one channel may declare a ws query binding")
+            return
+        self.handshake = self.schemas.struct(class_name(key) + "Query", query, query_at)
+
+    def _read_close_codes(self, channel: Mapping[str, Any], at: str) -> None:
+        rows = channel.get("x-close-codes")
+        if rows is None:
+            return
+        at = join_pointer(at, "x-close-codes")
+        if not isinstance(rows, list):
+            self.doc.errors.add(at, "expected a list of {code, name, retry, description}")
+            return
+        for i, row in enumerate(rows):
+            ok = (
+                isinstance(row, Mapping)
+                and isinstance(row.get("code"), int)
+                and isinstance(row.get("name"), str)
+                and isinstance(row.get("retry"), bool)
+            )
+            if not ok:
+                self.doc.errors.add(join_pointer(at, i), "expected {code: int, name, retry: bool}")
+                continue
+            description = str(row.get("description", ""))
+            self.close_codes.append(CloseCode(row["code"], row["name"], row["retry"], description))
+
+    # ---------------------------------------------------------------- operations
+
+    def read_operations(self) -> None:
+        operations = self.doc.data.get("operations") or {}
+        for op_id, raw in _mapping(self.doc, operations, "/operations").items():
+            op, at = self.doc.deref(raw, join_pointer("/operations", op_id))
+            action = op.get("action")
+            names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
+            tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
+            if not tags:
+                self.doc.errors.add(at, "an operation needs tags naming the groups it belongs to")
+            groups = [self.groups.setdefault(t, Group(t, "")) for t in tags if isinstance(t, str)]
+            if action == "send":
+                for group in groups:
+                    group.sends.extend(n for n in names if n not in group.sends)
+            elif action == "receive":
+                if len(names) != 1:
+                    self.doc.errors.add(
+                        join_pointer(at, "messages"),
+                        "a receive operation needs exactly one message",
+                    )
+                    continue
+                receive = self._receive(op_id, op, at, names[0])
+                for group in groups:
+                    group.receives.append(receive)
+            else:
+                self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
+
+    def _receive(
+        self, op_id: str, op: Mapping[str, Any], at: str, message: str
+    ) -> ReceiveOperation:
+        replies: list[str] = []
+        errors: list[str] = []
+        if "reply" in op:
+            reply_at = join_pointer(at, "reply")
+            reply, reply_at = self.doc.deref(op["reply"], reply_at)
+            names = self._message_names(
+                reply.get("messages") or [], join_pointer(reply_at, "messages")
+            )
+            for name in names:
+                (errors if self.messages[name].is_error else replies).append(name)
+            if len(replies) != 1:
+                self.doc.errors.add(
+                    reply_at, "a reply needs exactly one message that is not x-error"
+                )
+        return ReceiveOperation(
+            operation_id=op_id,
+            message=message,
+            replies=tuple(replies),
+            errors=tuple(errors),
+            summary=str(op.get("summary", "")).strip(),
+            description=str(op.get("description", "")).strip(),
+        )
+
+    def _message_names(self, refs: Any, at: str) -> list[str]:
+        names: list[str] = []
+        for i, ref in enumerate(refs if isinstance(refs, list) else []):
+            ref_at = join_pointer(at, i)
+            target = self.doc.ref_target(ref, ref_at)
+            if target is None:
+                if not (isinstance(ref, Mapping) and "$ref" in ref):
+                    self.doc.errors.add(ref_at, "expected a $ref to a channel message")
+                continue
+            if target not in self.by_pointer:
+                self.doc.errors.add(ref_at, f"{target!r} is no message of a channel")
+                continue
+            names.append(self.by_pointer[target])
+        return names
+
+    # ---------------------------------------------------------------- checks
+
+    def check_names(self) -> None:
+        taken = {s.name for s in self.schemas.named.values()}
+        for message in self.messages.values():
+            if message.key in taken:
+                self.doc.errors.add(
+                    message.struct.pointer, f"message {message.key!r} has the name of a schema"
+                )
+        for group in self.groups.values():
+            for direction, names in (("inbound", group.inbound()), ("outbound", group.outbound())):
+                seen: dict[str, str] = {}
+                untagged = [n for n in names if self.messages[n].struct.tag is None]
+                if len(untagged) > 1:
+                    self.doc.errors.add(
+                        "/operations",
+                        f"group {group.name!r} {direction}: untagged messages {untagged}",
+                    )
+                for name in names:
+                    tag = self.messages[name].struct.tag
+                    if tag is not None and seen.setdefault(tag, name) != name:
+                        self.doc.errors.add(
+                            "/operations",
+                            f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
+                            f"{name!r} share the tag {tag!r}",
+                        )
+
+
+def _mapping(doc: Document, node: Any, at: str) -> Mapping[str, Any]:
+    if isinstance(node, Mapping):
+        return node
+    doc.errors.add(at, "expected a mapping")
+    return {}

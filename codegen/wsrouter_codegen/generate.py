@@ -1,0 +1,158 @@
+"""The whole pipeline: specs in, formatted files out (in memory), then write or check."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from wsrouter_codegen.asyncapi import build_protocol
+from wsrouter_codegen.emit import HttpViews, ProtocolViews, render_template
+from wsrouter_codegen.errors import SpecError
+from wsrouter_codegen.load import Document
+from wsrouter_codegen.openapi import build_http_api
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where the generated packages go, relative to the project root."""
+
+    server: Path
+    client: Path
+
+
+@dataclass(frozen=True)
+class GeneratedFile:
+    """One generated file: its path relative to the root, and its text."""
+
+    path: Path
+    text: str
+
+
+def generate(
+    asyncapi: Path, openapi: Path, outputs: Outputs, *, tag_field: str = "type"
+) -> list[GeneratedFile]:
+    """Generate every file from the two specs, in memory and formatted.
+
+    Raises :class:`SpecError` listing every problem found in either spec; nothing
+    is produced then.
+    """
+    async_doc = Document.load(asyncapi)
+    http_doc = Document.load(openapi)
+    protocol = build_protocol(async_doc, tag_field)
+    api = build_http_api(http_doc)
+    errors = [*async_doc.errors.errors, *http_doc.errors.errors]
+    if errors:
+        raise SpecError(errors)
+    ws = ProtocolViews(protocol)
+    http = HttpViews(api)
+    messages = ws.messages_module()
+    models = http.models_module()
+    files = {
+        outputs.server / "__init__.py": _package_init(protocol.source, "server"),
+        outputs.server / "messages.py": messages,
+        outputs.server / "handlers.py": ws.handlers_module(),
+        outputs.server / "http_models.py": models,
+        outputs.server / "http_routes.py": http.routes_module(),
+        outputs.client / "__init__.py": _package_init(protocol.source, "client"),
+        outputs.client / "messages.py": messages,
+        outputs.client / "ws_client.py": ws.client_module(),
+        outputs.client / "http_models.py": models,
+        outputs.client / "http_client.py": http.client_module(),
+    }
+    formatted = _format(files)
+    return [GeneratedFile(path, formatted[path]) for path in sorted(files)]
+
+
+def _package_init(source: str, side: str) -> str:
+    return render_template("__init__.py", {"source": source, "side": side})
+
+
+def _format(files: dict[Path, str]) -> dict[Path, str]:
+    """Format with ruff (fixing import order first) so output is stable and lint-clean.
+
+    The files are formatted in a scratch folder under the same names, so that
+    ruff applies the same settings it applies to the checked-in copies.
+    """
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        raise RuntimeError("ruff is needed to format the generated code; install the dev extra")
+    with tempfile.TemporaryDirectory(prefix="wsrouter-codegen-") as scratch:
+        root = Path(scratch)
+        config = Path.cwd() / "pyproject.toml"
+        if config.exists():
+            shutil.copy(config, root / "pyproject.toml")
+        for path, text in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        env = {**os.environ, "RUFF_NO_CACHE": "true"}
+        targets = [str(root / path) for path in files]
+        fix = [ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", *targets]
+        # the commands are ours; only the file names vary, and they are ours too
+        subprocess.run(fix, cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
+        subprocess.run([ruff, "format", "--quiet", *targets], cwd=root, env=env, check=True)  # noqa: S603
+        return {path: (root / path).read_text(encoding="utf-8") for path in files}
+
+
+def write(root: Path, files: list[GeneratedFile]) -> list[Path]:
+    """Write ``files`` under ``root``; remove stale ``.py`` files of the output folders.
+
+    Returns the paths that changed.
+    """
+    changed = [f.path for f in files if _read(root / f.path) != f.text]
+    stale = _stale(root, files)
+    for f in files:
+        target = root / f.path
+        if target.exists() and _read(target) == f.text:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        scratch = target.with_suffix(target.suffix + ".tmp")
+        scratch.write_text(f.text, encoding="utf-8")
+        scratch.replace(target)
+    for path in stale:
+        (root / path).unlink()
+    return changed + stale
+
+
+def check(root: Path, files: list[GeneratedFile]) -> str:
+    """A unified diff between the files on disk and ``files``; empty when in sync."""
+    chunks: list[str] = []
+    for f in files:
+        current = _read(root / f.path)
+        if current != f.text:
+            chunks.extend(
+                difflib.unified_diff(
+                    (current or "").splitlines(keepends=True),
+                    f.text.splitlines(keepends=True),
+                    fromfile=f"{f.path} (on disk{'' if current is not None else ', missing'})",
+                    tofile=f"{f.path} (generated from the specs)",
+                )
+            )
+    for path in _stale(root, files):
+        chunks.append(f"{path}: stale generated file; the specs no longer produce it\n")
+    return "".join(chunks)
+
+
+def _stale(root: Path, files: list[GeneratedFile]) -> list[Path]:
+    wanted = {f.path for f in files}
+    folders = {f.path.parent for f in files}
+    return sorted(
+        path.relative_to(root)
+        for folder in folders
+        if (root / folder).is_dir()
+        for path in (root / folder).glob("*.py")
+        if path.relative_to(root) not in wanted
+    )
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
