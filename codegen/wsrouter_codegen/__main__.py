@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             root / args.openapi,
             Outputs(server=args.server_out, client=args.client_out),
             tag_field=args.tag_field,
+            ruff_config=config if (config := root / "pyproject.toml").exists() else None,
         )
     except SpecError as exc:
         print(

@@ -245,7 +245,7 @@ class ProtocolViews:
             for op in group.receives:
                 message = self.messages[op.message]
                 imports.add(op.message)
-                for name in (*op.replies, *op.errors):
+                for name in (*op.replies, *self.errors):
                     imports.add(name)
                     if name not in replies:
                         replies.append(name)

@@ -35,12 +35,18 @@ class GeneratedFile:
 
 
 def generate(
-    asyncapi: Path, openapi: Path, outputs: Outputs, *, tag_field: str = "type"
+    asyncapi: Path,
+    openapi: Path,
+    outputs: Outputs,
+    *,
+    tag_field: str = "type",
+    ruff_config: Path | None = None,
 ) -> list[GeneratedFile]:
     """Generate every file from the two specs, in memory and formatted.
 
-    Raises :class:`SpecError` listing every problem found in either spec; nothing
-    is produced then.
+    ``ruff_config`` is the ``pyproject.toml`` whose ruff settings format the output
+    (the one of the project the files go into). Raises :class:`SpecError` listing
+    every problem found in either spec; nothing is produced then.
     """
     async_doc = Document.load(asyncapi)
     http_doc = Document.load(openapi)
@@ -53,27 +59,28 @@ def generate(
     http = HttpViews(api)
     messages = ws.messages_module()
     models = http.models_module()
+    sources = f"{protocol.source} and {api.source}"
     files = {
-        outputs.server / "__init__.py": _package_init(protocol.source, "server"),
+        outputs.server / "__init__.py": _package_init(sources, "server"),
         outputs.server / "messages.py": messages,
         outputs.server / "handlers.py": ws.handlers_module(),
         outputs.server / "http_models.py": models,
         outputs.server / "http_routes.py": http.routes_module(),
-        outputs.client / "__init__.py": _package_init(protocol.source, "client"),
+        outputs.client / "__init__.py": _package_init(sources, "client"),
         outputs.client / "messages.py": messages,
         outputs.client / "ws_client.py": ws.client_module(),
         outputs.client / "http_models.py": models,
         outputs.client / "http_client.py": http.client_module(),
     }
-    formatted = _format(files)
+    formatted = _format(files, ruff_config)
     return [GeneratedFile(path, formatted[path]) for path in sorted(files)]
 
 
-def _package_init(source: str, side: str) -> str:
-    return render_template("__init__.py", {"source": source, "side": side})
+def _package_init(sources: str, side: str) -> str:
+    return render_template("__init__.py", {"source": sources, "side": side})
 
 
-def _format(files: dict[Path, str]) -> dict[Path, str]:
+def _format(files: dict[Path, str], config: Path | None) -> dict[Path, str]:
     """Format with ruff (fixing import order first) so output is stable and lint-clean.
 
     The files are formatted in a scratch folder under the same names, so that
@@ -84,8 +91,7 @@ def _format(files: dict[Path, str]) -> dict[Path, str]:
         raise RuntimeError("ruff is needed to format the generated code; install the dev extra")
     with tempfile.TemporaryDirectory(prefix="wsrouter-codegen-") as scratch:
         root = Path(scratch)
-        config = Path.cwd() / "pyproject.toml"
-        if config.exists():
+        if config is not None:
             shutil.copy(config, root / "pyproject.toml")
         for path, text in files.items():
             target = root / path

@@ -40,6 +40,8 @@ def render(expr: TypeExpr) -> str:
 def field_annotation(field: Field) -> str:
     """The annotation of a Struct field: optional fields without a default may be UNSET."""
     if isinstance(field.default, Unset):
+        if isinstance(field.type, Nullable):
+            return f"{render(field.type.inner)} | UnsetType | None"
         return f"{render(field.type)} | UnsetType"
     return render(field.type)
 
