@@ -14,13 +14,14 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check lint test update-asyncapi-schema clean
+.PHONY: help run gen gen-check golden lint test update-asyncapi-schema clean
 
 help:
 	@echo 'make run                     set up, then start the server on 127.0.0.1:8000'
 	@echo 'make test                    set up, then gen-check + lint + pytest'
 	@echo 'make gen                     regenerate the _generated/ folders from the specs'
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
+	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
 	@echo 'make clean                   remove .venv, var/ and caches'
@@ -39,6 +40,9 @@ gen: $(STAMP)
 
 gen-check: $(STAMP)
 	$(VENV)/bin/python -m wsrouter_codegen generate --check
+
+golden: $(STAMP)
+	$(VENV)/bin/python -m tests.codegen.refresh_golden
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

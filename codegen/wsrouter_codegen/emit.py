@@ -14,10 +14,12 @@ import jinja2
 
 from wsrouter_codegen.model import (
     Alias,
+    Constrained,
     Field,
     Group,
     HttpApi,
     HttpOperation,
+    Named,
     NoDefault,
     Parameter,
     Protocol,
@@ -403,6 +405,30 @@ class HttpViews:
             return f"{render(param.type)} | None", "None"
         return render(param.type), repr(param.default)
 
+    def _flatten(self, expr: TypeExpr) -> TypeExpr:
+        """``expr`` with aliases replaced by what they stand for."""
+        aliases = {a.name: a.type for a in self.api.aliases}
+        while isinstance(expr, Named) and expr.name in aliases:
+            expr = aliases[expr.name]
+        return expr
+
+    def _route_annotation(self, param: Parameter) -> str:
+        """A Litestar parameter annotation; Litestar checks limits given as parameter kwargs.
+
+        (It ignores ``msgspec.Meta`` on parameters, so the limits move into
+        ``PathParameter``/``QueryParameter``.)
+        """
+        expr = self._flatten(param.type)
+        meta: tuple[tuple[str, str | int | float], ...] = ()
+        if isinstance(expr, Constrained):
+            meta = expr.meta
+            expr = self._flatten(expr.inner)
+        optional = param.location == "query" and isinstance(param.default, Unset | NoDefault)
+        kind = "PathParameter" if param.location == "path" else "QueryParameter"
+        limits = ", ".join(f"{key}={value!r}" for key, value in meta)
+        none = " | None" if optional else ""
+        return f"Annotated[{render(expr)}{none}, {kind}({limits})]"
+
     def routes_module(self) -> str:
         operations = []
         for op in self.api.operations:
@@ -411,16 +437,16 @@ class HttpViews:
             route_params = ["request: Request[Any, Any, Any]"]
             call_args = []
             keyword = [f"{p.py_name}: {render(p.type)}" for p in op.path_params]
-            route_params += keyword
+            route_params += [f"{p.py_name}: {self._route_annotation(p)}" for p in op.path_params]
             call_args += [f"{p.py_name}={p.py_name}" for p in op.path_params]
             if op.body is not None:
                 keyword.append(f"body: {render(op.body)}")
-                route_params.append(f"data: {render(op.body)}")
+                route_params.append(f"data: JSONBody[{render(op.body)}]")
                 call_args.append("body=data")
             for p in op.query_params:
                 annotation, default = self._query_annotation(p)
                 keyword.append(f"{p.py_name}: {annotation}")
-                route_params.append(f"{p.py_name}: {annotation} = {default}")
+                route_params.append(f"{p.py_name}: {self._route_annotation(p)} = {default}")
                 call_args.append(f"{p.py_name}={p.py_name}")
             if keyword:
                 api_params += ["*", *keyword]
@@ -452,7 +478,12 @@ class HttpViews:
                 }
             )
         exprs = [e for op in self.api.operations for e in self._exprs(op)]
-        imports = _typing_and_msgspec(exprs, [], {"Any"})
+        flat = [
+            self._flatten(p.type)
+            for op in self.api.operations
+            for p in (*op.path_params, *op.query_params)
+        ]
+        imports = _typing_and_msgspec([*exprs, *flat], [], {"Any", "Annotated"})
         context = {
             **self._base(),
             **imports,

@@ -7,10 +7,11 @@ operation. Implement that interface and pass it to ``route_handlers``.
 """
 
 import abc
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Request, delete, get, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
 
 from .http_models import (
@@ -124,10 +125,14 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
     )
     async def broadcast(
         request: Request[Any, Any, Any],
-        data: BroadcastRequest,
-        connection_type: ConnectionType | None = None,
-        user_id: UserId | None = None,
-        room: RoomName | None = None,
+        data: JSONBody[BroadcastRequest],
+        connection_type: Annotated[
+            Literal["general", "notifications", "test-session", "chat"] | None, QueryParameter()
+        ] = None,
+        user_id: Annotated[str | None, QueryParameter(min_length=1, max_length=128)] = None,
+        room: Annotated[
+            str | None, QueryParameter(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+        ] = None,
     ) -> BroadcastResult:
         """Send a frame to every matching connection."""
         await api.authorize(request, ("bearerAuth",))
@@ -145,11 +150,15 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
     )
     async def list_connections(
         request: Request[Any, Any, Any],
-        connection_type: ConnectionType | None = None,
-        user_id: UserId | None = None,
-        room: RoomName | None = None,
-        limit: Annotated[int, Meta(ge=1, le=500)] = 100,
-        offset: Annotated[int, Meta(ge=0, le=1000000)] = 0,
+        connection_type: Annotated[
+            Literal["general", "notifications", "test-session", "chat"] | None, QueryParameter()
+        ] = None,
+        user_id: Annotated[str | None, QueryParameter(min_length=1, max_length=128)] = None,
+        room: Annotated[
+            str | None, QueryParameter(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+        ] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, le=1000000)] = 0,
     ) -> ConnectionList:
         """The open connections, cluster-wide, oldest first."""
         await api.authorize(request, ("bearerAuth",))
@@ -166,7 +175,8 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         media_type="application/json",
     )
     async def disconnect_connection(
-        request: Request[Any, Any, Any], connection_id: ConnectionId
+        request: Request[Any, Any, Any],
+        connection_id: Annotated[str, PathParameter(min_length=1, max_length=256)],
     ) -> None:
         """Close a connection with code 4000, on whichever node holds it."""
         await api.authorize(request, ("bearerAuth",))
@@ -181,7 +191,7 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         media_type="application/json",
     )
     async def create_notification(
-        request: Request[Any, Any, Any], data: NotificationCreate
+        request: Request[Any, Any, Any], data: JSONBody[NotificationCreate]
     ) -> NotificationCreated:
         """Store a notification, then deliver it to the user's notifications connections."""
         await api.authorize(request, ("bearerAuth",))
@@ -196,7 +206,7 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         media_type="application/json",
     )
     async def create_test_session(
-        request: Request[Any, Any, Any], data: TestSessionCreate
+        request: Request[Any, Any, Any], data: JSONBody[TestSessionCreate]
     ) -> TestSession:
         """Start an exam attempt for a user; its id is the `room` of `test-session`
         connections.
@@ -213,7 +223,10 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         media_type="application/json",
     )
     async def get_test_session(
-        request: Request[Any, Any, Any], session_id: RoomName
+        request: Request[Any, Any, Any],
+        session_id: Annotated[
+            str, PathParameter(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+        ],
     ) -> TestSession:
         """One exam attempt."""
         await api.authorize(request, ("bearerAuth",))

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from litestar import Request, delete, get, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from msgspec import Meta
 
 from .http_models import (
@@ -59,7 +60,10 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         status_code=200,
         media_type="application/json",
     )
-    async def get_item(request: Request[Any, Any, Any], item_id: ItemId) -> Item:
+    async def get_item(
+        request: Request[Any, Any, Any],
+        item_id: Annotated[str, PathParameter(min_length=1, max_length=8, pattern="^[a-z0-9]+$")],
+    ) -> Item:
         """One item."""
         await api.authorize(request, ("token",))
         return await api.get_item(item_id=item_id)
@@ -72,7 +76,10 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         status_code=204,
         media_type="application/json",
     )
-    async def delete_item(request: Request[Any, Any, Any], item_id: ItemId) -> None:
+    async def delete_item(
+        request: Request[Any, Any, Any],
+        item_id: Annotated[str, PathParameter(min_length=1, max_length=8, pattern="^[a-z0-9]+$")],
+    ) -> None:
         """Remove one item."""
         await api.authorize(request, ("token",))
         return await api.delete_item(item_id=item_id)
@@ -87,9 +94,9 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
     )
     async def create_item(
         request: Request[Any, Any, Any],
-        data: ItemCreate,
-        dry_run: bool | None = None,
-        limit: Annotated[int, Meta(ge=1, le=10)] = 5,
+        data: JSONBody[ItemCreate],
+        dry_run: Annotated[bool | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=10)] = 5,
     ) -> Item:
         """Add an item."""
         await api.authorize(request, ("token",))

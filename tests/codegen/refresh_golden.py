@@ -1,6 +1,6 @@
 """The golden output of the generator for the fixture specs.
 
-``python -m tests.codegen.golden`` (or ``make golden``) rewrites ``golden/`` from
+``python -m tests.codegen.refresh_golden`` (or ``make golden``) rewrites ``golden/`` from
 ``fixtures/``; ``test_golden.py`` fails, with a diff, when they differ.
 """
 
