@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wsrouter_codegen.asyncapi import build_protocol
-from wsrouter_codegen.emit import HttpViews, ProtocolViews, render_template
+from wsrouter_codegen.emit import render_template
+from wsrouter_codegen.emit_http import HttpViews
+from wsrouter_codegen.emit_protocol import ProtocolViews
 from wsrouter_codegen.errors import SpecError
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.openapi import build_http_api

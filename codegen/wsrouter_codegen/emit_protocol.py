@@ -1,0 +1,278 @@
+"""View models of the modules generated from an AsyncAPI document."""
+
+from __future__ import annotations
+
+from wsrouter_codegen.emit import (
+    View,
+    all_fields,
+    docstring,
+    render_template,
+    struct_view,
+    types_context,
+    typing_and_msgspec,
+)
+from wsrouter_codegen.model import (
+    Field,
+    Group,
+    NoDefault,
+    Protocol,
+    ReceiveOperation,
+    TypeExpr,
+    Unset,
+)
+from wsrouter_codegen.schema import class_name, names_in, python_name
+from wsrouter_codegen.types import field_annotation
+
+
+class ProtocolViews:
+    """The view models of the modules generated from an AsyncAPI document."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self.messages = {m.key: m for m in protocol.messages}
+        self.errors = [m.key for m in protocol.messages if m.is_error]
+
+    def _base(self) -> View:
+        return {"title": self.protocol.title, "source": self.protocol.source}
+
+    @staticmethod
+    def prefix(group: Group) -> str:
+        return class_name(group.name)
+
+    def _union_names(self, group: Group) -> list[tuple[str, str, list[str]]]:
+        snake = python_name(group.name.lower())
+        prefix = self.prefix(group)
+        return [
+            (f"{prefix}Inbound", f"decode_{snake}_inbound", group.inbound()),
+            (f"{prefix}Outbound", f"decode_{snake}_outbound", group.outbound()),
+        ]
+
+    def messages_module(self) -> str:
+        structs = [*self.protocol.structs, *(m.struct for m in self.protocol.messages)]
+        if self.protocol.handshake:
+            structs.append(self.protocol.handshake)
+        exprs = [a.type for a in self.protocol.aliases] + [f.type for f in all_fields(structs)]
+        context = {
+            **self._base(),
+            **types_context(self.protocol.aliases, self.protocol.structs),
+            **typing_and_msgspec(exprs, all_fields(structs), {"Final", "TypeAlias"}),
+            "tag_field": self.protocol.tag_field,
+            "tag_field_repr": repr(self.protocol.tag_field),
+            "messages": [
+                struct_view(m.struct, "Message" if m.struct.tag else "Schema")
+                for m in self.protocol.messages
+            ],
+            "handshake": [struct_view(s, "Schema") for s in [self.protocol.handshake] if s],
+            "error_union": " | ".join(self.errors) or "msgspec.Struct",
+            "unions": [
+                self._union_view(g, *names)
+                for g in self.protocol.groups
+                for names in self._union_names(g)
+            ],
+            "close_codes": [
+                {
+                    "name": python_name(c.name.upper()),
+                    "code": c.code,
+                    "doc": docstring(c.description, 4, c.name),
+                    "description": repr(" ".join(c.description.split())),
+                }
+                for c in self.protocol.close_codes
+            ],
+            "retryable": "{"
+            + ", ".join(str(c.code) for c in self.protocol.close_codes if c.retry)
+            + "}"
+            if any(c.retry for c in self.protocol.close_codes)
+            else "()",
+        }
+        return render_template("messages.py", context)
+
+    def _union_view(self, group: Group, name: str, decoder: str, members: list[str]) -> View:
+        tagged = [m for m in members if self.messages[m].struct.tag is not None]
+        untagged = [m for m in members if self.messages[m].struct.tag is None]
+        who = "clients send on" if name.endswith("Inbound") else "the server sends to"
+        tags_name = (
+            "".join("_" + c if c.isupper() and i else c for i, c in enumerate(name)).upper()
+            + "_TAGS"
+        )
+        tags = [self.messages[m].struct.tag for m in tagged]
+        view: View = {
+            "name": name,
+            "members": " | ".join(members),
+            "tagged": " | ".join(tagged),
+            "tags_name": tags_name,
+            "tags": "{" + ", ".join(repr(t) for t in tags) + "}" if tags else "()",
+            "decoder": decoder,
+            "doc": f"What {who} a {group.name!r} connection.",
+            "decls": [],
+            "body": [f"return _{decoder}.decode(data)"],
+        }
+        if untagged:
+            fallback = f"_{decoder}_fallback"
+            view["decls"] = [f"{fallback}: Final = msgspec.json.Decoder({untagged[0]})"]
+            view["body"] = [
+                "try:",
+                f"    return _{decoder}.decode(data)",
+                "except msgspec.ValidationError:",
+                f"    if peek_tag(data) in {tags_name}:",
+                "        raise",
+                f"return {fallback}.decode(data)",
+            ]
+        return view
+
+    # ----------------------------------------------------------------- handlers
+
+    def correlation(self) -> tuple[str, str]:
+        """The correlation field's name and annotation (one for the whole protocol)."""
+        for message in self.protocol.messages:
+            if message.correlation_field:
+                field = next(
+                    f for f in message.struct.fields if f.py_name == message.correlation_field
+                )
+                return field.py_name, field_annotation(field)
+        return "request_id", "str | UnsetType"
+
+    def correlation_types(self) -> list[str]:
+        """The named types the correlation field's annotation uses."""
+        for message in self.protocol.messages:
+            for field in message.struct.fields:
+                if field.py_name == message.correlation_field:
+                    return names_in(field.type)
+        return []
+
+    def _method(self, op: ReceiveOperation) -> str:
+        message = self.messages[op.message]
+        return python_name(message.struct.tag or python_name(op.message.lower()))
+
+    def handlers_module(self) -> str:
+        field, annotation = self.correlation()
+        imports: set[str] = {"ErrorMessage", "ReplyError"}
+        imports |= set(self.correlation_types())
+        groups = []
+        for group in self.protocol.groups:
+            prefix = self.prefix(group)
+            imports.add(f"{prefix}Inbound")
+            replies: list[str] = []
+            operations = []
+            for op in group.receives:
+                message = self.messages[op.message]
+                imports.add(op.message)
+                for name in (*op.replies, *self.errors):
+                    imports.add(name)
+                    if name not in replies:
+                        replies.append(name)
+                reply = op.replies[0] if op.replies else None
+                correlated = message.correlation_field is not None
+                call = f"self.on_{self._method(op)}(message)"
+                if correlated and reply and self.messages[reply].correlation_field:
+                    call = f"await _answer({call}, message.{message.correlation_field})"
+                elif correlated and not reply:
+                    call = f"await _no_answer({call}, message.{message.correlation_field})"
+                else:
+                    call = f"await {call}"
+                operations.append(
+                    {
+                        "method": f"on_{self._method(op)}",
+                        "message": op.message,
+                        "returns": reply or "None",
+                        "doc": docstring(op.summary, 8, f"Handle ``{message.struct.tag}``"),
+                        "call": call,
+                    }
+                )
+            groups.append(
+                {
+                    "handler": f"{prefix}Handler",
+                    "reply_alias": f"{prefix}Reply",
+                    "replies": " | ".join(replies) or "None",
+                    "inbound": f"{prefix}Inbound",
+                    "doc": docstring(
+                        f"Handles what a ``{group.name}`` connection sends. {group.description}", 4
+                    ),
+                    "operations": operations,
+                }
+            )
+        context = {
+            **self._base(),
+            "imports": sorted(imports),
+            "correlation_field": field,
+            "correlation_type": annotation,
+            "groups": groups,
+        }
+        return render_template("handlers.py", context)
+
+    # ----------------------------------------------------------------- client
+
+    def client_module(self) -> str:
+        imports: set[str] = {"ReplyError", *self.errors}
+        exprs: list[TypeExpr] = []
+        fields: list[Field] = []
+        clients = []
+        for group in self.protocol.groups:
+            prefix = self.prefix(group)
+            _, (outbound, decoder, _members) = self._union_names(group)
+            imports |= {outbound, decoder}
+            methods = []
+            for op in group.receives:
+                message = self.messages[op.message]
+                imports.add(op.message)
+                params = [
+                    f for f in message.struct.fields if f.py_name != message.correlation_field
+                ]
+                exprs += [f.type for f in params]
+                fields += params
+                ordered = sorted(params, key=lambda f: not isinstance(f.default, NoDefault))
+                args = [f"{f.py_name}: {field_annotation(f)}{_param_default(f)}" for f in ordered]
+                reply = op.replies[0] if op.replies else None
+                kwargs = [f"{f.py_name}={f.py_name}" for f in params]
+                if reply and message.correlation_field:
+                    imports.add(reply)
+                    kwargs.append(f"{message.correlation_field}=request_id")
+                    args.append("timeout: float | None = None")
+                    body = [
+                        "request_id = self.transport.next_request_id()",
+                        f"reply = await self.transport.request({op.message}({', '.join(kwargs)}), "
+                        "request_id, timeout)",
+                        f"return _expect(reply, {reply})",
+                    ]
+                    returns = reply
+                else:
+                    body = [f"await self.transport.send({op.message}({', '.join(kwargs)}))"]
+                    returns = "None"
+                summary = op.summary or f"Send ``{message.struct.tag}``"
+                if reply and message.correlation_field:
+                    summary += f" Returns the ``{self.messages[reply].struct.tag}`` reply"
+                methods.append(
+                    {
+                        "name": self._method(op),
+                        "params": ", ".join(["self", "*", *args] if args else ["self"]),
+                        "returns": returns,
+                        "doc": docstring(summary, 8),
+                        "body": body,
+                    }
+                )
+            clients.append(
+                {
+                    "name": f"{prefix}Client",
+                    "doc": docstring(f"A ``{group.name}`` connection. {group.description}", 4),
+                    "group": repr(group.name),
+                    "outbound": outbound,
+                    "decoder": decoder,
+                    "methods": methods,
+                }
+            )
+        names_in_types = {n for e in exprs for n in names_in(e)}
+        context = {
+            **self._base(),
+            **typing_and_msgspec(exprs, fields, {"ClassVar", "Protocol", "TypeVar"}),
+            "imports": sorted(imports | names_in_types),
+            "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
+            "clients": clients,
+        }
+        return render_template("ws_client.py", context)
+
+
+def _param_default(field: Field) -> str:
+    if isinstance(field.default, NoDefault):
+        return ""
+    if isinstance(field.default, Unset):
+        return " = UNSET"
+    return f" = {field.default!r}"
