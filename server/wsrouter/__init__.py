@@ -1,0 +1,1 @@
+"""wsrouter: a spec-first WebSocket router (see ``asyncapi.yaml`` and ``openapi.yaml``)."""

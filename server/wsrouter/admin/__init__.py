@@ -1,0 +1,1 @@
+"""The admin HTTP API (``openapi.yaml``), implementing the generated route interface."""

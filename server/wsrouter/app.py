@@ -1,0 +1,102 @@
+"""Wiring: the services, the ``/ws`` endpoint and the admin API, in one Litestar app."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Litestar, Request, Response, asgi
+from litestar.enums import ScopeType
+from litestar.exceptions import ValidationException
+from litestar.types import Receive, Scope, Send
+
+from wsrouter._generated.http_models import Readiness
+from wsrouter._generated.http_routes import route_handlers
+from wsrouter.admin.api import AdminApi, NotReady
+from wsrouter.auth import TokenVerifier
+from wsrouter.broker import open_broker
+from wsrouter.metrics import router_metrics
+from wsrouter.registry import open_registry
+from wsrouter.services import Services, TypingThrottle
+from wsrouter.settings import Settings
+from wsrouter.store import open_store
+from wsrouter.timers import SessionClock
+from wsrouter.transport.endpoint import WebSocketEndpoint
+from wsrouter.transport.hub import Hub
+
+log = logging.getLogger("wsrouter.app")
+
+
+def _validation_failed(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    # The spec answers invalid parameters and bodies with 422 (Litestar's default is 400).
+    body: dict[str, Any] = {"status_code": 422, "detail": exc.detail}
+    if exc.extra:
+        body["extra"] = exc.extra
+    return Response(body, status_code=422)
+
+
+def _not_ready(request: Request[Any, Any, Any], exc: NotReady) -> Response[Readiness]:
+    checks = exc.extra.get("checks", {}) if isinstance(exc.extra, dict) else {}
+    return Response(Readiness(status="not_ready", checks=checks), status_code=503)
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The router, ready to be served by uvicorn; ``app.state.endpoint`` drains on shutdown."""
+    hub = Hub()
+    metrics = router_metrics()
+    metrics.gauge(
+        "wsrouter_connections", "Open WebSocket connections on this node.", lambda: len(hub)
+    )
+    services = Services(
+        settings=settings,
+        store=open_store(settings.database_url),
+        broker=open_broker(settings.broker_url),
+        registry=open_registry(settings.broker_url),
+        hub=hub,
+        tokens=TokenVerifier(settings),
+        metrics=metrics,
+        typing=TypingThrottle(settings.limits.typing_interval_seconds),
+    )
+    clock = SessionClock(services)
+    endpoint = WebSocketEndpoint(services, clock)
+
+    @asgi("/ws", copy_scope=False)
+    async def ws(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.WEBSOCKET:
+            response = Response(
+                {"status_code": 426, "detail": "this endpoint speaks WebSocket only"},
+                status_code=426,
+                headers={"Upgrade": "websocket"},
+            )
+            await response.to_asgi_response(app=None, request=Request(scope))(scope, receive, send)
+            return
+        await endpoint(scope, receive, send)  # type: ignore[arg-type]
+
+    async def startup() -> None:
+        await services.store.start()
+        await services.registry.start()
+        await services.broker.start(hub.deliver, hub.disconnect)
+        clock.start()
+        log.info(
+            "started node=%s broker=%s", settings.node_id, settings.broker_url.split(":", 1)[0]
+        )
+
+    async def shutdown() -> None:
+        await endpoint.drain(1012, "server restarting", settings.shutdown_grace_seconds)
+        await clock.stop()
+        await services.broker.close()
+        await services.registry.close()
+        await services.store.close()
+        log.info("stopped node=%s", settings.node_id)
+
+    app = Litestar(
+        route_handlers=[*route_handlers(AdminApi(services)), ws],
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+        exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},
+        openapi_config=None,
+        logging_config=None,
+    )
+    app.state.endpoint = endpoint
+    app.state.services = services
+    return app

@@ -1,0 +1,19 @@
+"""Authentication: JWTs in, :class:`Principal` out (see ``asyncapi.yaml``, "Tokens")."""
+
+from wsrouter.auth.tokens import (
+    InvalidToken,
+    Principal,
+    TokenVerifier,
+    bearer_token,
+    issue_token,
+    redact_token,
+)
+
+__all__ = [
+    "InvalidToken",
+    "Principal",
+    "TokenVerifier",
+    "bearer_token",
+    "issue_token",
+    "redact_token",
+]

@@ -1,0 +1,305 @@
+"""The ``wsrouter`` command: ``token`` prints a signed JWT, ``serve`` runs the server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import re
+import socket
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import uvicorn
+from uvicorn.config import LOG_LEVELS
+
+from wsrouter.auth.tokens import issue_token, redact_token
+from wsrouter.clock import iso
+from wsrouter.settings import ConfigError, Settings
+
+VAR_DIR = Path("var")
+"""Where the dev secret (and the default SQLite database) live, relative to the cwd."""
+
+DEV_TOKEN_TTL_SECONDS = 24 * 3600
+
+# Exit status of `main`: 2 for a usage or configuration error (as argparse does), 3 when
+# the server could not start (as uvicorn does).
+EXIT_CONFIG_ERROR = 2
+EXIT_STARTUP_FAILURE = 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``wsrouter`` command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "token":
+            return _token(args)
+        return _serve(args)
+    except ConfigError as exc:
+        print(f"wsrouter: configuration error: {exc}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wsrouter",
+        description="A spec-first WebSocket router. Configured by WSROUTER_* variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    token = commands.add_parser(
+        "token",
+        help="print a JWT signed with the configured secret",
+        description="Print a JWT signed with WSROUTER_JWT_SECRET (or the dev secret in var/).",
+    )
+    token.add_argument("--sub", required=True, help="the user id")
+    token.add_argument("--name", help="the display name (default: the user id)")
+    token.add_argument("--role", help='the role; "admin" grants the admin API')
+    token.add_argument(
+        "--ttl", type=_positive_int, default=3600, metavar="SECONDS", help="default: 3600"
+    )
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the server",
+        description="Run the server; without WSROUTER_JWT_SECRET it prints example tokens.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8000, help="default: 8000")
+    return parser
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(var_dir=VAR_DIR)
+    try:
+        token = issue_token(
+            settings, sub=args.sub, name=args.name, role=args.role, ttl_seconds=args.ttl
+        )
+    except ValueError as exc:
+        print(f"wsrouter token: {exc}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG_ERROR
+    print(token, flush=True)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(var_dir=VAR_DIR)
+    log_level = _log_level(os.environ)
+    configure_logging(LOG_LEVELS[log_level])
+    if settings.dev_mode:
+        print(dev_banner(settings, args.host, args.port), flush=True)
+
+    # Imported here: `wsrouter token` should not have to load the whole server.
+    from wsrouter.app import create_app  # noqa: PLC0415
+
+    app = create_app(settings)
+    # Again, after the app: Litestar's default logging config replaces our root handler.
+    configure_logging(LOG_LEVELS[log_level])
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        # The sans-I/O websockets implementation; compression off (CPU and memory per
+        # connection, and the CRIME/BREACH family); frames over the limit close with 1009.
+        ws="websockets-sansio",
+        # Above the protocol's limit, so that the router itself answers a frame just
+        # over it with `message_too_big` before closing 1009; far larger frames are
+        # closed with 1009 by uvicorn directly.
+        ws_max_size=settings.limits.max_frame_bytes * 4,
+        ws_per_message_deflate=False,
+        ws_ping_interval=settings.heartbeat_seconds,
+        ws_ping_timeout=settings.heartbeat_seconds,
+        # uvicorn takes whole seconds; round up so the app always gets its full grace.
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
+        lifespan="on",
+        # Ours (configure_logging above), not uvicorn's: it would drop the redaction.
+        log_config=None,
+        log_level=log_level,
+        access_log=False,
+        server_header=False,
+    )
+    server = _DrainingServer(config, app.state.endpoint, settings.shutdown_grace_seconds)
+    server.run()
+    return 0 if server.started else EXIT_STARTUP_FAILURE
+
+
+class _DrainingServer(uvicorn.Server):
+    """On shutdown: stop accepting, flush and close every WebSocket with 1012, then stop.
+
+    uvicorn alone would close WebSockets without sending what their queues still hold.
+    """
+
+    def __init__(self, config: uvicorn.Config, endpoint: Any, grace: float) -> None:
+        super().__init__(config)
+        self._endpoint = endpoint
+        self._grace = grace
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        for server in self.servers:
+            server.close()
+        await self._endpoint.drain(1012, "server restarting", self._grace)
+        await super().shutdown(sockets)
+
+
+def dev_banner(settings: Settings, host: str, port: int) -> str:
+    """What ``wsrouter serve`` prints in dev mode: example tokens and commands to paste."""
+    user = issue_token(settings, sub="1", name="Alice", ttl_seconds=DEV_TOKEN_TTL_SECONDS)
+    admin = issue_token(settings, sub="admin", role="admin", ttl_seconds=DEV_TOKEN_TTL_SECONDS)
+    address = f"{_url_host(host)}:{port}"
+    return "\n".join(
+        [
+            "wsrouter: development mode (WSROUTER_JWT_SECRET is not set): tokens are",
+            f"signed with the dev secret in {VAR_DIR / 'dev-secret'};"
+            " `wsrouter token --sub ID` makes more.",
+            "",
+            'User token (sub "1", name "Alice", valid 24 h):',
+            f"  {user}",
+            'Admin token (sub "admin", role admin, valid 24 h):',
+            f"  {admin}",
+            "",
+            "Connect (general connection type, as Alice):",
+            f"  ws://{address}/ws?connection_type=general&token={user}",
+            "Statistics (admin API):",
+            f'  curl -H "Authorization: Bearer {admin}" http://{address}/ws/stats',
+            "",
+        ]
+    )
+
+
+class RedactTokens(logging.Filter):
+    """Replaces every ``token=`` value in a record's message and traceback with ``***``.
+
+    uvicorn logs each WebSocket handshake with its path and query string, which is where
+    browsers put the token. Installed on the handler (filters on a logger do not see
+    records propagated from its children), it sees every record that gets written.
+    """
+
+    _formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Redact ``record`` in place; never drops it."""
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            # A bad format call: logging would print msg and args raw, so join them here.
+            message = f"{record.msg} {record.args!r}"
+        record.msg = redact_token(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_token(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact_token(record.stack_info)
+        return True
+
+
+# Attributes every LogRecord has; anything else came from `extra=` and is logged as a field.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's coloured duplicate of msg
+}
+_BARE_VALUE = re.compile(r"[^\s\"=\\]+")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+class KeyValueFormatter(logging.Formatter):
+    """One line per event: ``ts=... level=info logger=uvicorn.error msg="..."`` (logfmt).
+
+    Values with spaces, quotes or newlines are JSON-quoted, so a traceback stays on its
+    line as ``exc="...\\n..."``; the whole line is redacted once more on the way out.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as ``key=value`` pairs."""
+        fields: dict[str, object] = {
+            "ts": iso(datetime.fromtimestamp(record.created, UTC)),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRIBUTES and _KEY.fullmatch(key):
+                fields[key] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            fields["exc"] = record.exc_text
+        if record.stack_info:
+            fields["stack"] = record.stack_info
+        return redact_token(" ".join(f"{key}={_value(val)}" for key, val in fields.items()))
+
+
+def configure_logging(level: int, stream: TextIO | None = None) -> logging.Handler:
+    """Make every log record one redacted ``key=value`` line on ``stream`` (stderr).
+
+    Takes the root logger over: its other handlers are removed. Loggers that a library
+    gave handlers of their own and cut off from the root (Litestar's default config does
+    that to ``litestar``, and puts a root handler in place of ours) get the redacting
+    filter on those handlers, so whatever they write is redacted too.
+    """
+    root = logging.getLogger()
+    for other in list(root.handlers):
+        root.removeHandler(other)
+    handler = logging.StreamHandler(sys.stderr if stream is None else stream)
+    handler.addFilter(RedactTokens())
+    handler.setFormatter(KeyValueFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    for logger in list(logging.root.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            for other in logger.handlers:
+                if not any(isinstance(f, RedactTokens) for f in other.filters):
+                    other.addFilter(RedactTokens())
+    return handler
+
+
+def _value(value: object) -> str:
+    text = str(value)
+    if _BARE_VALUE.fullmatch(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("WSROUTER_LOG_LEVEL", "info").strip().lower() or "info"
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"WSROUTER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
+def _url_host(host: str) -> str:
+    """``host`` as a client would write it in a URL (a wildcard bind means "this machine")."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError("must be between 1 and 65535")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

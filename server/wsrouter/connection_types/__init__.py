@@ -1,0 +1,1 @@
+"""The four connection types, each implementing its generated handler interface."""

@@ -1,0 +1,134 @@
+"""``chat``: rooms with stored messages, presence, join/leave and typing indicators."""
+
+from __future__ import annotations
+
+from msgspec import UNSET
+
+from wsrouter._generated.handlers import ChatHandler
+from wsrouter._generated.messages import (
+    ChatHistory,
+    ChatMessage,
+    ChatMessageItem,
+    JoinRoom,
+    Presence,
+    RoomUser,
+    SendMessage,
+    Typing,
+    UserJoined,
+    UserLeft,
+    UserTyping,
+)
+from wsrouter.clock import iso, now_iso, utcnow
+from wsrouter.connection_types.base import RoomsHandler, established
+from wsrouter.protocol.errors import fail
+from wsrouter.registry import RoomChange
+
+HISTORY_LENGTH = 50
+
+
+class ChatConnection(RoomsHandler, ChatHandler):
+    """A ``chat`` connection; its handshake room is joined on connect."""
+
+    async def open(self) -> None:
+        self.send(established(self))
+        if self.connection.room is None:
+            raise RuntimeError("a chat connection needs a room; the handshake checks it")
+        await self.on_join_room(JoinRoom(room=self.connection.room))
+        for frame in self.take_deferred():
+            self.connection.enqueue(frame)
+
+    async def joined(self, room: str, change: RoomChange) -> None:
+        history = await self.services.store.chat_history(room, HISTORY_LENGTH)
+        self.defer(
+            ChatHistory(
+                room=room,
+                messages=[
+                    ChatMessageItem(
+                        id=m.id,
+                        room=m.room,
+                        sender_id=m.sender_id,
+                        sender_name=m.sender_name,
+                        message=m.message,
+                        timestamp=iso(m.created_at),
+                    )
+                    for m in history
+                ],
+                timestamp=now_iso(),
+            )
+        )
+        users = await self.services.registry.room_users(self.connection.type, room)
+        self.defer(
+            Presence(
+                room=room,
+                users=[RoomUser(user_id=u, username=n) for u, n in users],
+                timestamp=now_iso(),
+            )
+        )
+        if change.user_changed:
+            principal = self.connection.principal
+            await self.services.publish(
+                self.audience(room),
+                UserJoined(
+                    room=room,
+                    user_id=principal.user_id,
+                    username=principal.name,
+                    timestamp=now_iso(),
+                ),
+            )
+
+    async def left(self, room: str, change: RoomChange) -> None:
+        if change.user_changed:
+            principal = self.connection.principal
+            await self.services.publish(
+                self.audience(room),
+                UserLeft(
+                    room=room,
+                    user_id=principal.user_id,
+                    username=principal.name,
+                    timestamp=now_iso(),
+                ),
+            )
+
+    def _room(self, room: str | object) -> str:
+        target = self.connection.room if room is UNSET else room
+        if not isinstance(target, str):
+            raise fail("invalid_message", "a `room` is required - at `$.room`")
+        self.require_member(target)
+        return target
+
+    async def on_send_message(self, message: SendMessage) -> ChatMessage:
+        """Store the message, then send it to every member (the sender's copy is the reply)."""
+        room = self._room(message.room)
+        principal = self.connection.principal
+        stored = await self.services.store.add_chat_message(
+            room=room,
+            sender_id=principal.user_id,
+            sender_name=principal.name,
+            message=message.message,
+            now=utcnow(),
+        )
+        frame = ChatMessage(
+            id=stored.id,
+            room=room,
+            sender_id=stored.sender_id,
+            sender_name=stored.sender_name,
+            message=stored.message,
+            timestamp=iso(stored.created_at),
+        )
+        await self.services.publish(self.audience(room), frame)
+        return frame
+
+    async def on_typing(self, message: Typing) -> None:
+        """Tell the others, at most once per user per room per interval."""
+        room = self._room(message.room)
+        principal = self.connection.principal
+        if self.services.typing.allow(principal.user_id, room):
+            await self.services.publish(
+                self.audience(room),
+                UserTyping(
+                    room=room,
+                    user_id=principal.user_id,
+                    username=principal.name,
+                    timestamp=now_iso(),
+                ),
+            )

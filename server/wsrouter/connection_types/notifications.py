@@ -1,0 +1,102 @@
+"""``notifications``: stored notifications, live delivery and read receipts."""
+
+from __future__ import annotations
+
+from msgspec import UNSET
+
+from wsrouter._generated.handlers import NotificationsHandler
+from wsrouter._generated.messages import (
+    GetNotifications,
+    MarkAllNotificationsRead,
+    MarkNotificationRead,
+    Notification,
+    NotificationItem,
+    NotificationList,
+    NotificationRead,
+    NotificationsRead,
+)
+from wsrouter.broker import Audience
+from wsrouter.clock import iso, now_iso, utcnow
+from wsrouter.connection_types.base import ConnectionHandler, established
+from wsrouter.protocol.errors import fail
+from wsrouter.store import NotificationRecord
+
+BACKLOG = 100
+
+
+def notification_frame(record: NotificationRecord) -> Notification:
+    """The ``notification`` frame of a stored, unread notification."""
+    return Notification(
+        id=record.id,
+        title=record.title,
+        message=record.message,
+        priority=record.priority,  # type: ignore[arg-type]
+        data=record.data if record.data is not None else UNSET,
+        created_at=iso(record.created_at),
+        read=False,
+        timestamp=now_iso(),
+    )
+
+
+class NotificationsConnection(ConnectionHandler, NotificationsHandler):
+    """A ``notifications`` connection."""
+
+    async def open(self) -> None:
+        self.send(established(self))
+        for record in await self.services.store.unread_notifications(
+            self.connection.user_id, BACKLOG
+        ):
+            self.send(notification_frame(record))
+
+    def _my_other_tabs(self) -> Audience:
+        return Audience(
+            connection_type=self.connection.type,
+            user_id=self.connection.user_id,
+            exclude=self.connection.id,
+        )
+
+    async def on_mark_notification_read(self, message: MarkNotificationRead) -> NotificationRead:
+        """Store the receipt, then tell every notifications connection of the user."""
+        read_at = await self.services.store.mark_notification_read(
+            self.connection.user_id, message.notification_id, utcnow()
+        )
+        if read_at is None:
+            raise fail("not_found", f"no notification {message.notification_id!r} for this user")
+        frame = NotificationRead(
+            notification_id=message.notification_id, read_at=iso(read_at), timestamp=now_iso()
+        )
+        await self.services.publish(self._my_other_tabs(), frame)
+        return frame
+
+    async def on_mark_all_notifications_read(
+        self, message: MarkAllNotificationsRead
+    ) -> NotificationsRead:
+        """Mark every unread notification read, on every connection of the user."""
+        now = utcnow()
+        ids = await self.services.store.mark_all_notifications_read(self.connection.user_id, now)
+        frame = NotificationsRead(notification_ids=ids, read_at=iso(now), timestamp=now_iso())
+        await self.services.publish(self._my_other_tabs(), frame)
+        return frame
+
+    async def on_get_notifications(self, message: GetNotifications) -> NotificationList:
+        """A page of the user's notifications, newest first."""
+        records, more = await self.services.store.list_notifications(
+            self.connection.user_id,
+            unread_only=message.unread_only,
+            limit=message.limit,
+            before=message.before if isinstance(message.before, str) else None,
+        )
+        items = [
+            NotificationItem(
+                id=r.id,
+                title=r.title,
+                message=r.message,
+                priority=r.priority,  # type: ignore[arg-type]
+                data=r.data if r.data is not None else UNSET,
+                created_at=iso(r.created_at),
+                read=r.read_at is not None,
+                read_at=iso(r.read_at) if r.read_at is not None else UNSET,
+            )
+            for r in records
+        ]
+        return NotificationList(items=items, has_more=more, timestamp=now_iso())

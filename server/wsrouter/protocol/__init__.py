@@ -1,0 +1,1 @@
+"""Per-connection protocol logic: a frame in, a reply (or an error, or a close) out."""

@@ -1,0 +1,14 @@
+"""The cluster-wide index of open connections: who is connected, and in which rooms."""
+
+from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange
+
+__all__ = ["ConnectionInfo", "Registry", "RoomChange", "open_registry"]
+
+
+def open_registry(url: str) -> Registry:
+    """The registry for a ``WSROUTER_BROKER_URL`` (it lives where the broker does)."""
+    if url.startswith("memory://"):
+        from wsrouter.registry.memory import MemoryRegistry  # noqa: PLC0415 - load only the backend in use
+
+        return MemoryRegistry()
+    raise ValueError(f"unsupported broker URL scheme: {url.split(':', 1)[0]!r}")

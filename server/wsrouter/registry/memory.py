@@ -1,0 +1,116 @@
+"""The embedded registry: plain dictionaries, for one process."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from wsrouter.broker import Audience
+from wsrouter.registry.base import CONNECTION_TYPES, ConnectionInfo, Registry, RoomChange
+
+
+class MemoryRegistry(Registry):
+    """Keeps the index in this process."""
+
+    def __init__(self) -> None:
+        self._connections: dict[str, ConnectionInfo] = {}
+        self._per_user: Counter[str] = Counter()
+        # (type, room) -> connection ids, in join order
+        self._rooms: dict[tuple[str, str], dict[str, None]] = {}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        self._connections.clear()
+        self._per_user.clear()
+        self._rooms.clear()
+
+    async def add(self, info: ConnectionInfo) -> bool:
+        if info.connection_id in self._connections:
+            return False
+        self._connections[info.connection_id] = info
+        self._per_user[info.user_id] += 1
+        return True
+
+    async def remove(self, connection_id: str) -> list[tuple[str, RoomChange]]:
+        info = self._connections.get(connection_id)
+        if info is None:
+            return []
+        changes = []
+        for room in list(info.rooms):
+            change = await self.leave(connection_id, room)
+            if change is not None:
+                changes.append((room, change))
+        del self._connections[connection_id]
+        self._per_user[info.user_id] -= 1
+        if self._per_user[info.user_id] <= 0:
+            del self._per_user[info.user_id]
+        return changes
+
+    async def get(self, connection_id: str) -> ConnectionInfo | None:
+        return self._connections.get(connection_id)
+
+    async def user_connection_count(self, user_id: str) -> int:
+        return self._per_user.get(user_id, 0)
+
+    def _user_in_room(self, key: tuple[str, str], user_id: str) -> bool:
+        return any(self._connections[c].user_id == user_id for c in self._rooms.get(key, {}))
+
+    async def join(self, connection_id: str, room: str) -> RoomChange | None:
+        info = self._connections[connection_id]
+        if room in info.rooms:
+            return None
+        key = (info.connection_type, room)
+        first = not self._user_in_room(key, info.user_id)
+        members = self._rooms.setdefault(key, {})
+        members[connection_id] = None
+        info.rooms.append(room)
+        return RoomChange(member_count=len(members), user_changed=first)
+
+    async def leave(self, connection_id: str, room: str) -> RoomChange | None:
+        info = self._connections.get(connection_id)
+        if info is None or room not in info.rooms:
+            return None
+        key = (info.connection_type, room)
+        members = self._rooms[key]
+        del members[connection_id]
+        if not members:
+            del self._rooms[key]
+        info.rooms.remove(room)
+        last = not self._user_in_room(key, info.user_id)
+        return RoomChange(member_count=len(members), user_changed=last)
+
+    async def room_users(self, connection_type: str, room: str) -> list[tuple[str, str]]:
+        users: dict[str, str] = {}
+        for connection_id in self._rooms.get((connection_type, room), {}):
+            info = self._connections[connection_id]
+            users.setdefault(info.user_id, info.username)
+        return list(users.items())
+
+    async def find(
+        self, audience: Audience, *, limit: int, offset: int
+    ) -> tuple[list[ConnectionInfo], int]:
+        if audience.room is not None and audience.connection_type is not None:
+            ids = self._rooms.get((audience.connection_type, audience.room), {})
+            candidates = [self._connections[c] for c in ids]
+            candidates.sort(key=lambda info: info.connected_at)
+        else:
+            candidates = list(self._connections.values())
+        matching = [info for info in candidates if _matches(info, audience)]
+        return matching[offset : offset + limit], len(matching)
+
+    async def stats(self) -> tuple[int, dict[str, int], dict[str, int]]:
+        by_type = dict.fromkeys(CONNECTION_TYPES, 0)
+        for info in self._connections.values():
+            by_type[info.connection_type] = by_type.get(info.connection_type, 0) + 1
+        return len(self._connections), by_type, dict(self._per_user)
+
+
+def _matches(info: ConnectionInfo, audience: Audience) -> bool:
+    return (
+        (audience.connection_type is None or info.connection_type == audience.connection_type)
+        and (audience.user_id is None or info.user_id == audience.user_id)
+        and (audience.room is None or audience.room in info.rooms)
+        and (audience.connection_id is None or info.connection_id == audience.connection_id)
+        and info.connection_id != audience.exclude
+    )

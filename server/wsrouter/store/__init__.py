@@ -1,0 +1,31 @@
+"""Durable storage: notifications, test sessions and their answers, chat history."""
+
+from wsrouter.store.base import (
+    AnswerRecord,
+    ChatMessageRecord,
+    DeadlinePassed,
+    NotificationRecord,
+    SessionClosed,
+    Store,
+    TestSessionRecord,
+)
+
+__all__ = [
+    "AnswerRecord",
+    "ChatMessageRecord",
+    "DeadlinePassed",
+    "NotificationRecord",
+    "SessionClosed",
+    "Store",
+    "TestSessionRecord",
+    "open_store",
+]
+
+
+def open_store(url: str) -> Store:
+    """The store for a ``WSROUTER_DATABASE_URL`` (``sqlite:///path``)."""
+    if url.startswith("sqlite:///"):
+        from wsrouter.store.sqlite import SQLiteStore  # noqa: PLC0415 - load only the backend in use
+
+        return SQLiteStore(url.removeprefix("sqlite:///"))
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]!r}")

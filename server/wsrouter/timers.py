@@ -1,0 +1,111 @@
+"""Test-session clocks: timer updates to this node's connections, and auto-submit.
+
+Auto-submit polls the store for sessions past their end, so it happens even when
+nobody is connected, on any node; the store's conditional update makes exactly
+one node win. Timer updates go to this node's own connections only (every node
+runs its own clock), at every multiple of the interval and at the warning marks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from wsrouter._generated.messages import TimerUpdate
+from wsrouter.broker import Audience
+from wsrouter.clock import iso, now_iso, utcnow
+from wsrouter.connection_types.test_session import submitted_frame
+from wsrouter.protocol.frames import encode
+from wsrouter.services import Services
+
+WARNING_MARKS = (300, 60, 30, 10)
+
+log = logging.getLogger("wsrouter.timers")
+
+
+def marks_below(remaining: float, interval: int) -> list[int]:
+    """The announcement marks (seconds left) below ``remaining``, highest first."""
+    top = int(remaining)
+    if top == remaining:
+        top -= 1
+    regular = range(top - top % interval, 0, -interval) if interval > 0 else range(0)
+    return sorted({m for m in (*regular, *WARNING_MARKS) if 0 < m <= top}, reverse=True)
+
+
+class SessionClock:
+    """Runs the timers of the sessions watched on this node, and the auto-submit."""
+
+    def __init__(self, services: Services, tick: float = 0.25) -> None:
+        self.services = services
+        self.tick = tick
+        self._watched: dict[str, tuple[datetime, list[int]]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def watch(self, session_id: str, ends_at: datetime) -> None:
+        """Announce the remaining time of ``session_id`` to this node's connections."""
+        if session_id not in self._watched:
+            remaining = (ends_at - utcnow()).total_seconds()
+            self._watched[session_id] = (ends_at, marks_below(remaining, self.interval))
+
+    @property
+    def interval(self) -> int:
+        """Seconds between regular timer updates."""
+        return self.services.settings.timer_interval_seconds
+
+    def start(self) -> None:
+        """Start ticking."""
+        self._task = asyncio.create_task(self._run(), name="session-clock")
+
+    async def stop(self) -> None:
+        """Stop ticking."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.submit_due()
+                self.announce()
+            except Exception:
+                log.exception("session clock tick failed")
+            await asyncio.sleep(self.tick)
+
+    def announce(self) -> None:
+        """Send the timer updates whose mark has been reached."""
+        now = utcnow()
+        hub = self.services.hub
+        for session_id, (ends_at, marks) in list(self._watched.items()):
+            if not hub.in_room("test-session", session_id):
+                del self._watched[session_id]
+                continue
+            remaining = (ends_at - now).total_seconds()
+            due = [m for m in marks if remaining <= m]
+            if not due:
+                continue
+            del marks[: len(due)]
+            mark = due[-1]
+            frame = TimerUpdate(
+                session_id=session_id,
+                remaining_seconds=max(0, round(remaining)) if remaining < mark - 1 else mark,
+                ends_at=iso(ends_at),
+                warning=mark in WARNING_MARKS,
+                timestamp=now_iso(),
+            )
+            hub.deliver(Audience(connection_type="test-session", room=session_id), encode(frame))
+
+    async def submit_due(self) -> None:
+        """Submit every session whose time is up; tell its connections, cluster-wide."""
+        store = self.services.store
+        for record in await store.sessions_due(utcnow()):
+            submitted = await store.submit_test_session(
+                record.id, reason="time_expired", now=utcnow()
+            )
+            if submitted is None:
+                continue  # another node, or the candidate, was first
+            log.info("auto-submitted session_id=%s", record.id)
+            self._watched.pop(record.id, None)
+            await self.services.publish(
+                Audience(connection_type="test-session", room=record.id), submitted_frame(submitted)
+            )

@@ -1,0 +1,1 @@
+"""The WebSocket transport: the ``/ws`` ASGI endpoint, send queues and the local hub."""

@@ -1,0 +1,208 @@
+"""The ``/ws`` endpoint: a plain ASGI app, so each frame costs as little as it can.
+
+It checks the handshake, registers the connection, then reads frames in order and
+hands each one to the connection type's processor; a writer task per connection
+drains its send queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from wsrouter._generated import messages as m
+from wsrouter._generated.messages import ReplyError
+from wsrouter.clock import utcnow
+from wsrouter.connection_types.base import ConnectionHandler
+from wsrouter.connection_types.chat import ChatConnection
+from wsrouter.connection_types.general import GeneralConnection
+from wsrouter.connection_types.notifications import NotificationsConnection
+from wsrouter.connection_types.test_session import TestSessionConnection
+from wsrouter.protocol.errors import error
+from wsrouter.protocol.frames import InboundProcessor, encode
+from wsrouter.registry import ConnectionInfo
+from wsrouter.services import Services
+from wsrouter.timers import SessionClock
+from wsrouter.transport.connection import Connection
+from wsrouter.transport.handshake import Accepted, Refusal, check_handshake
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+log = logging.getLogger("wsrouter.ws")
+
+TYPES: dict[str, tuple[type[ConnectionHandler], Callable[[str], Any], frozenset[str]]] = {
+    "general": (GeneralConnection, m.decode_general_inbound, m.GENERAL_INBOUND_TAGS),
+    "notifications": (
+        NotificationsConnection,
+        m.decode_notifications_inbound,
+        m.NOTIFICATIONS_INBOUND_TAGS,
+    ),
+    "test-session": (
+        TestSessionConnection,
+        m.decode_test_session_inbound,
+        m.TEST_SESSION_INBOUND_TAGS,
+    ),
+    "chat": (ChatConnection, m.decode_chat_inbound, m.CHAT_INBOUND_TAGS),
+}
+
+
+class WebSocketEndpoint:
+    """The ASGI app behind ``/ws``."""
+
+    def __init__(self, services: Services, clock: SessionClock) -> None:
+        self.services = services
+        self.clock = clock
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            return
+        if (await receive())["type"] != "websocket.connect":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        origins = self.services.settings.allowed_origins
+        if origins and headers.get("origin") not in origins:
+            # Closing before accepting makes the server answer the upgrade with HTTP 403.
+            self.services.metrics.inc("wsrouter_connections_refused_total", code="403")
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await send({"type": "websocket.accept"})
+        try:
+            accepted = await check_handshake(self.services, scope.get("query_string", b""), headers)
+        except Refusal as refusal:
+            await self._refuse(send, refusal)
+            return
+        await self._serve(accepted, receive, send)
+
+    async def _refuse(self, send: Send, refusal: Refusal) -> None:
+        self.services.metrics.inc(
+            "wsrouter_connections_refused_total", code=str(refusal.close_code)
+        )
+        log.info("handshake refused code=%d reason=%s", refusal.close_code, refusal.error_code)
+        await send(
+            {"type": "websocket.send", "text": encode(error(refusal.error_code, refusal.message))}
+        )
+        await send(
+            {"type": "websocket.close", "code": refusal.close_code, "reason": refusal.message[:120]}
+        )
+
+    async def _register(self, accepted: Accepted, send: Send) -> Connection:
+        services = self.services
+        principal = accepted.principal
+        stamp = time.time_ns() // 1000
+        while True:
+            connection_id = f"{accepted.connection_type}_{principal.user_id}_{stamp}"
+            connected_at = utcnow()
+            info = ConnectionInfo(
+                connection_id=connection_id,
+                connection_type=accepted.connection_type,
+                user_id=principal.user_id,
+                username=principal.name,
+                connected_at=connected_at,
+                node=services.settings.node_id,
+            )
+            if await services.registry.add(info):
+                break
+            stamp += 1  # the id is taken (same user, same microsecond): take the next one
+        limits = services.settings.limits
+        connection = Connection(
+            connection_id=connection_id,
+            connection_type=accepted.connection_type,
+            principal=principal,
+            room=accepted.room,
+            connected_at=connected_at,
+            send=send,
+            max_frames=limits.send_queue_frames,
+            max_bytes=limits.send_queue_bytes,
+        )
+        services.hub.add(connection)
+        return connection
+
+    async def _serve(self, accepted: Accepted, receive: Receive, send: Send) -> None:
+        services = self.services
+        connection = await self._register(accepted, send)
+        handler_type, decode, tags = TYPES[accepted.connection_type]
+        handler = handler_type(connection, services)
+        writer = asyncio.create_task(connection.run_writer(), name=f"writer {connection.id}")
+        expiry = asyncio.create_task(self._expire(connection), name=f"expiry {connection.id}")
+        services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
+        log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
+        try:
+            try:
+                await handler.open()
+            except ReplyError as exc:
+                connection.enqueue(encode(exc.reply))
+                connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
+            if accepted.session is not None:
+                self.clock.watch(accepted.session.id, accepted.session.ends_at)
+            processor = InboundProcessor(
+                decode=decode,
+                tags=tags,
+                dispatch=handler.dispatch,  # type: ignore[attr-defined]
+                limits=services.settings.limits,
+            )
+            await self._read(connection, handler, processor, receive)
+        finally:
+            expiry.cancel()
+            services.hub.remove(connection)
+            changes = await services.registry.remove(connection.id)
+            try:
+                await handler.rooms_left(changes)
+                await handler.close()
+            finally:
+                connection.close(1000, "")
+                if not connection.closed.is_set():
+                    writer.cancel()
+                await asyncio.gather(writer, expiry, return_exceptions=True)
+                log.info("disconnected connection_id=%s", connection.id)
+
+    async def _read(
+        self,
+        connection: Connection,
+        handler: ConnectionHandler,
+        processor: InboundProcessor[Any],
+        receive: Receive,
+    ) -> None:
+        metrics = self.services.metrics
+        while True:
+            event = await receive()
+            if event["type"] != "websocket.receive":
+                return
+            if connection.closing:
+                continue  # closing: what is still in flight is not answered
+            metrics.inc("wsrouter_messages_received_total", type=connection.type)
+            text = event.get("text")
+            outcome = (
+                processor.handle_binary() if text is None else await processor.handle_text(text)
+            )
+            if outcome.reply is not None:
+                connection.enqueue(outcome.reply)
+            for frame in handler.take_deferred():
+                connection.enqueue(frame)
+            if outcome.close is not None:
+                metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
+                connection.close(*outcome.close)
+
+    async def _expire(self, connection: Connection) -> None:
+        """Close the connection with 4401 when its token expires (unless refreshed)."""
+        while True:
+            delay = (connection.principal.expires_at - utcnow()).total_seconds()
+            if delay <= 0:
+                connection.enqueue(encode(error("unauthorized", "the token expired")))
+                connection.close(m.CloseCode.UNAUTHORIZED, "token expired")
+                return
+            await asyncio.sleep(min(delay, 3600.0))
+
+    async def drain(self, code: int, reason: str, timeout: float) -> None:
+        """Close every local connection after flushing its queue; wait up to ``timeout``."""
+        connections = self.services.hub.all()
+        for connection in connections:
+            connection.close(code, reason)
+        if connections:
+            await asyncio.wait(
+                [asyncio.ensure_future(c.closed.wait()) for c in connections], timeout=timeout
+            )

@@ -1,0 +1,190 @@
+"""A real ``wsrouter serve`` process on a real socket, and a small WebSocket peer for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from wsrouter.auth import issue_token
+from wsrouter.settings import Settings
+
+# One time unit scales every wait in the end-to-end tests (raise it on a slow machine).
+TIMEOUT = float(os.environ.get("WSROUTER_TEST_TIMEOUT", "5"))
+SECRET = "e2e-secret-that-is-long-enough-for-hs256-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class ServerProcess:
+    """A running ``wsrouter serve``; stop it with :meth:`stop` or :meth:`kill`."""
+
+    workdir: Path
+    port: int
+    env: dict[str, str]
+    process: subprocess.Popen[str] | None = None
+    log: list[str] = field(default_factory=list)
+
+    @property
+    def http_url(self) -> str:
+        """``http://127.0.0.1:PORT``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        """``ws://127.0.0.1:PORT/ws``."""
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the server runs with (for signing tokens)."""
+        return Settings.from_env(self.env, var_dir=self.workdir / "var")
+
+    def token(
+        self, sub: str, *, name: str | None = None, role: str | None = None, ttl: int = 3600
+    ) -> str:
+        """A token the server accepts."""
+        return issue_token(self.settings, sub=sub, name=name, role=role, ttl_seconds=ttl)
+
+    def admin_headers(self) -> dict[str, str]:
+        """``Authorization`` for the admin API."""
+        return {"authorization": f"Bearer {self.token('admin', role='admin')}"}
+
+    def start(self) -> ServerProcess:
+        """Start the process and wait until ``/health`` answers."""
+        out = (self.workdir / "server.log").open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own command line
+            [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(self.port)],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 4 * TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited early:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.http_url}/health", timeout=TIMEOUT).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError(f"the server did not become healthy:\n{self.output()}")
+
+    def output(self) -> str:
+        """What the server printed so far."""
+        return (self.workdir / "server.log").read_text(errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, then wait for a graceful exit; returns the exit status."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else 0
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=6 * TIMEOUT)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=TIMEOUT)
+
+
+def server_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of a test server: its own database, a fixed secret."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WSROUTER_")}
+    env.update(
+        WSROUTER_JWT_SECRET=SECRET,
+        WSROUTER_DATABASE_URL=f"sqlite:///{workdir / 'var' / 'test.db'}",
+        WSROUTER_LOG_LEVEL="info",
+    )
+    env.update(extra or {})
+    return env
+
+
+class Peer:
+    """One WebSocket client with JSON helpers and a timeout on every wait."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+
+    @classmethod
+    async def open(
+        cls, server: ServerProcess, query: str, headers: Mapping[str, str] | None = None
+    ) -> Peer:
+        """Connect to ``/ws?<query>``."""
+        ws = await asyncio.wait_for(
+            connect(f"{server.ws_url}?{query}", additional_headers=headers, max_size=2**22),
+            TIMEOUT,
+        )
+        return cls(ws)
+
+    async def send(self, frame: Mapping[str, Any]) -> None:
+        """Send one JSON frame."""
+        await self.ws.send(json.dumps(frame))
+
+    async def send_raw(self, data: str | bytes) -> None:
+        """Send a frame as it is."""
+        await self.ws.send(data)
+
+    async def recv(self) -> dict[str, Any]:
+        """The next frame, decoded."""
+        raw = await asyncio.wait_for(self.ws.recv(), TIMEOUT)
+        frame: dict[str, Any] = json.loads(raw)
+        return frame
+
+    async def expect(self, kind: str, **fields: Any) -> dict[str, Any]:
+        """The next frame, which must be of type ``kind`` with these field values."""
+        frame = await self.recv()
+        assert frame.get("type") == kind, frame
+        for key, value in fields.items():
+            assert frame.get(key) == value, (key, frame)
+        return frame
+
+    async def request(self, frame: Mapping[str, Any], reply: str) -> dict[str, Any]:
+        """Send a frame and expect its reply."""
+        await self.send(frame)
+        return await self.expect(reply)
+
+    async def closed(self) -> tuple[int, str]:
+        """Wait for the server to close; return the close code and reason."""
+        try:
+            while True:
+                await asyncio.wait_for(self.ws.recv(), TIMEOUT)
+        except ConnectionClosed as closed:
+            received = closed.rcvd
+        if received is None:
+            raise AssertionError("the connection closed without a close frame")
+        return received.code, received.reason
+
+    async def nothing_more(self, wait: float = 0.3) -> None:
+        """Assert that no frame arrives within ``wait`` seconds."""
+        try:
+            frame = await asyncio.wait_for(self.ws.recv(), wait)
+        except TimeoutError:
+            return
+        raise AssertionError(f"unexpected frame: {frame!r}")
+
+    async def close(self) -> None:
+        """Close from the client side."""
+        await self.ws.close()
