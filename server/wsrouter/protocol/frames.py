@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from wsrouter._generated.messages import CloseCode, ErrorCode, peek_tag
+from wsrouter._generated.messages import CloseCode, ErrorCode, ReplyError, peek_tag
 from wsrouter.protocol.errors import error
 from wsrouter.protocol.rate_limit import TokenBucket
 from wsrouter.settings import Limits
@@ -99,12 +99,15 @@ class InboundProcessor(Generic[_M]):
         self._rate_strikes = 0
         try:
             message = self._decode(text)
+        except msgspec.ValidationError as exc:  # a subclass of DecodeError: first
+            return self._invalid(text, str(exc))
         except msgspec.DecodeError:
             return self._error("invalid_json", "the frame is not valid JSON", text)
-        except msgspec.ValidationError as exc:
-            return self._invalid(text, str(exc))
         try:
             answer = await self._dispatch(message)
+        except ReplyError as exc:  # the generated dispatch converts these; a safety net
+            exc.reply.request_id = request_id_of(text)
+            return Outcome(encode(exc.reply))
         except Exception:
             log.exception("handler failed type=%s", peek_tag(text))
             return self._error("internal_error", "the server failed to handle this message", text)

@@ -1,0 +1,76 @@
+"""What the server acknowledged survives SIGKILL; SIGTERM drains and closes with 1012."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.e2e.conftest import StartServer
+from tests.e2e.harness import TIMEOUT, Peer
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_every_acknowledged_answer_survives_sigkill(start_server: StartServer) -> None:
+    unlimited = {"WSROUTER_MESSAGES_PER_SECOND": "100000", "WSROUTER_MESSAGE_BURST": "100000"}
+    server = start_server(unlimited)
+    session = httpx.post(
+        f"{server.http_url}/test-sessions",
+        json={"user_id": "durable", "duration_seconds": 3600},
+        headers=server.admin_headers(),
+    ).json()
+    query = f"connection_type=test-session&room={session['id']}&token={server.token('durable')}"
+    peer = await Peer.open(server, query)
+    await peer.expect("test_session_ready")
+    await peer.expect("session_status")
+
+    acknowledged: dict[str, int] = {}
+    sent = 0
+
+    async def stream() -> None:
+        nonlocal sent
+        while True:
+            sent += 1
+            await peer.send({"type": "save_answer", "question_id": f"q{sent % 40}", "answer": sent})
+
+    async def acks() -> None:
+        while True:
+            frame = await peer.recv()
+            assert frame["type"] == "answer_saved", frame
+            acknowledged[frame["question_id"]] = frame["version"]
+
+    sender = asyncio.create_task(stream())
+    reader = asyncio.create_task(acks())
+    deadline = asyncio.get_running_loop().time() + 4 * TIMEOUT
+    while len(acknowledged) < 40 or sum(acknowledged.values()) < 150:
+        assert asyncio.get_running_loop().time() < deadline, (sent, acknowledged)
+        assert not reader.done(), reader
+        await asyncio.sleep(0.01)
+    server.kill()  # SIGKILL, mid-stream
+    for task in (sender, reader):
+        task.cancel()
+        with contextlib.suppress(
+            asyncio.CancelledError, ConnectionClosed, TimeoutError, AssertionError
+        ):
+            await task
+    assert sent > sum(acknowledged.values())  # some saves were in flight, unacknowledged
+
+    restarted = start_server(unlimited, workdir=server.workdir)
+    again = await Peer.open(restarted, query)
+    await again.expect("test_session_ready")
+    status = await again.expect("session_status")
+    for question_id, version in acknowledged.items():
+        assert status["answers"][question_id]["version"] >= version, question_id
+
+
+async def test_sigterm_flushes_and_closes_connections_with_1012(start_server: StartServer) -> None:
+    server = start_server()
+    peer = await Peer.open(server, f"token={server.token('bye')}")
+    await peer.expect("connection_established")
+    assert server.stop() == 0
+    code, _ = await peer.closed()
+    assert code == 1012

@@ -1,0 +1,138 @@
+"""The per-frame pipeline, without a socket: limits, decoding, error codes, dispatch."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import pytest
+
+from wsrouter._generated import messages as m
+from wsrouter.protocol.errors import fail
+from wsrouter.protocol.frames import InboundProcessor, Outcome
+from wsrouter.protocol.rate_limit import TokenBucket
+from wsrouter.settings import Limits
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def dispatch(message: Any) -> msgspec.Struct | None:
+    match message:
+        case m.Ping():
+            return m.Pong(request_id=message.request_id, timestamp="2025-07-10T10:30:00.000Z")
+        case m.JoinRoom(room="forbidden"):
+            raise fail("room_limit", "no more rooms")
+        case m.JoinRoom(room="boom"):
+            raise RuntimeError("a bug")
+    return None
+
+
+def processor(
+    limits: Limits | None = None, clock: FakeClock | None = None
+) -> InboundProcessor[Any]:
+    limits = limits or Limits()
+    bucket = TokenBucket(limits.messages_per_second, limits.message_burst, clock or FakeClock())
+    return InboundProcessor(
+        decode=m.decode_general_inbound,
+        tags=m.GENERAL_INBOUND_TAGS,
+        dispatch=dispatch,
+        limits=limits,
+        bucket=bucket,
+    )
+
+
+def reply(outcome: Outcome) -> dict[str, Any]:
+    assert outcome.reply is not None
+    frame: dict[str, Any] = json.loads(outcome.reply)
+    return frame
+
+
+async def test_a_valid_frame_is_dispatched_and_answered() -> None:
+    outcome = await processor().handle_text('{"type":"ping","request_id":"1"}')
+    assert reply(outcome)["type"] == "pong"
+    assert outcome.close is None
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{nope", "invalid_json"),
+        ("[1]", "invalid_json"),
+        ('"ping"', "invalid_json"),
+        ('{"type":"send_message","message":"x"}', "unknown_type"),
+        ('{"type":7}', "unknown_type"),
+        ("{}", "unknown_type"),
+        ('{"type":"join_room"}', "invalid_message"),
+        ('{"type":"join_room","room":"a","x":1}', "invalid_message"),
+        ('{"type":"join_room","room":"a b"}', "invalid_message"),
+    ],
+)
+async def test_bad_frames_get_their_error_code(frame: str, code: str) -> None:
+    error = reply(await processor().handle_text(frame))
+    assert error["type"] == "error"
+    assert error["code"] == code
+
+
+async def test_an_error_carries_the_request_id_of_the_bad_frame() -> None:
+    error = reply(await processor().handle_text('{"type":"join_room","room":5,"request_id":"r9"}'))
+    assert error["request_id"] == "r9"
+    assert error["message"] == "Expected `str`, got `int` - at `$.room`"
+
+
+async def test_a_raised_error_reply_is_sent_and_a_crash_is_internal_error() -> None:
+    p = processor()
+    assert reply(
+        await p.handle_text('{"type":"join_room","room":"forbidden","request_id":"a"}')
+    ) == {
+        **reply(await p.handle_text('{"type":"join_room","room":"forbidden","request_id":"a"}')),
+        "code": "room_limit",
+        "request_id": "a",
+    }
+    crashed = reply(await p.handle_text('{"type":"join_room","room":"boom"}'))
+    assert crashed["code"] == "internal_error"
+
+
+def test_binary_frames_are_refused() -> None:
+    assert reply(processor().handle_binary())["code"] == "binary_not_supported"
+
+
+async def test_a_frame_over_the_limit_closes_with_1009() -> None:
+    outcome = await processor(Limits(max_frame_bytes=100)).handle_text(
+        json.dumps({"type": "echo", "message": "é" * 60})
+    )
+    assert reply(outcome)["code"] == "message_too_big"
+    assert outcome.close == (1009, "message too big")
+
+
+async def test_rate_limit_answers_then_closes_with_4029() -> None:
+    clock = FakeClock()
+    p = processor(Limits(messages_per_second=1, message_burst=2, rate_limit_strikes=2), clock)
+    codes = [reply(await p.handle_text('{"type":"ping"}')).get("code") for _ in range(4)]
+    assert codes == [None, None, "rate_limited", "rate_limited"]
+    last = await p.handle_text('{"type":"ping"}')
+    assert last.close == (4029, "rate limit abused")
+    clock.now += 1.0
+    assert reply(await processor(clock=clock).handle_text('{"type":"ping"}'))["type"] == "pong"
+
+
+async def test_a_long_streak_of_bad_frames_closes_with_4029() -> None:
+    p = processor(Limits(consecutive_errors=3))
+    assert (await p.handle_text("x")).close is None
+    assert (await p.handle_text('{"type":"ping"}')).close is None  # a good frame resets the streak
+    for _ in range(2):
+        assert (await p.handle_text("x")).close is None
+    assert (await p.handle_text("x")).close == (4029, "too many bad frames in a row")
