@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
 
 StartServer = Callable[..., ServerProcess]
 
@@ -15,6 +15,14 @@ StartServer = Callable[..., ServerProcess]
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+async def close_peers(anyio_backend: str) -> AsyncIterator[None]:
+    """Close every client a test opened, whatever state the test left it in."""
+    yield
+    while Peer.opened:
+        await Peer.opened.pop().close()
 
 
 @pytest.fixture
@@ -38,6 +46,8 @@ def start_server(tmp_path: Path) -> Iterator[StartServer]:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A server shared by the tests of one module."""
     where = tmp_path_factory.mktemp("server")
-    process = ServerProcess(where, free_port(), server_env(where)).start()
+    # Shared by many tests that send quickly; the rate limit has tests of its own.
+    generous = {"WSROUTER_MESSAGES_PER_SECOND": "1000", "WSROUTER_MESSAGE_BURST": "1000"}
+    process = ServerProcess(where, free_port(), server_env(where, generous)).start()
     yield process
     process.kill()

@@ -11,9 +11,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, ClassVar
 
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
@@ -43,7 +43,7 @@ class ServerProcess:
     port: int
     env: dict[str, str]
     process: subprocess.Popen[str] | None = None
-    log: list[str] = field(default_factory=list)
+    _out: IO[str] | None = None
 
     @property
     def http_url(self) -> str:
@@ -72,7 +72,7 @@ class ServerProcess:
 
     def start(self) -> ServerProcess:
         """Start the process and wait until ``/health`` answers."""
-        out = (self.workdir / "server.log").open("w")
+        self._out = out = (self.workdir / "server.log").open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(self.port)],
             cwd=self.workdir,
@@ -84,12 +84,14 @@ class ServerProcess:
         deadline = time.monotonic() + 4 * TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self._close_log()
                 raise RuntimeError(f"the server exited early:\n{self.output()}")
             try:
                 if httpx.get(f"{self.http_url}/health", timeout=TIMEOUT).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)
+        self.kill()
         raise RuntimeError(f"the server did not become healthy:\n{self.output()}")
 
     def output(self) -> str:
@@ -101,13 +103,22 @@ class ServerProcess:
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else 0
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout=6 * TIMEOUT)
+        try:
+            return self.process.wait(timeout=6 * TIMEOUT)
+        finally:
+            self._close_log()
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=TIMEOUT)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
 
 
 def server_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -125,8 +136,12 @@ def server_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[st
 class Peer:
     """One WebSocket client with JSON helpers and a timeout on every wait."""
 
+    opened: ClassVar[list[Peer]] = []
+    """Every peer opened by the current test; the fixtures close them afterwards."""
+
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
+        Peer.opened.append(self)
 
     @classmethod
     async def open(

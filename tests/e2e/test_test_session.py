@@ -47,6 +47,7 @@ async def test_owner_sees_status_and_a_proctor_sees_it_without_answers(
     owner = await join(server, session["id"], "cand1")
     proctor = await join(server, session["id"], "proctor", role="admin")
     await owner.request({"type": "save_answer", "question_id": "q1", "answer": "B"}, "answer_saved")
+    await proctor.expect("answer_synced", question_id="q1", answer="B")
     status = await owner.request(
         {"type": "get_session_status", "request_id": "s"}, "session_status"
     )
