@@ -17,7 +17,7 @@ SHELL := bash
 .PHONY: help run gen gen-check golden lint test update-asyncapi-schema clean
 
 help:
-	@echo 'make run                     set up, then start the server on 127.0.0.1:8000'
+	@echo 'make run                     set up, then start the server on localhost:8000'
 	@echo 'make test                    set up, then gen-check + lint + pytest'
 	@echo 'make gen                     regenerate the _generated/ folders from the specs'
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/wsrouter serve --host 127.0.0.1 --port 8000
+	$(VENV)/bin/wsrouter serve --host localhost --port 8000
 
 gen: $(STAMP)
 	$(VENV)/bin/python -m wsrouter_codegen generate

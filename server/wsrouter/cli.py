@@ -124,7 +124,7 @@ def _serve(args: argparse.Namespace) -> int:
         server_header=False,
     )
     server = _DrainingServer(config, app.state.endpoint, settings.shutdown_grace_seconds)
-    server.run()
+    server.run(sockets=_localhost_sockets(args.port) if args.host == "localhost" else None)
     return 0 if server.started else EXIT_STARTUP_FAILURE
 
 
@@ -272,6 +272,33 @@ def _log_level(env: Mapping[str, str]) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"WSROUTER_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _localhost_sockets(port: int) -> list[socket.socket]:
+    """Listening sockets on 127.0.0.1 and, where the machine has IPv6, ::1.
+
+    ``localhost`` resolves to both, and clients differ in which they try first (Node
+    tries ::1); binding only one would make ``ws://localhost:8000`` fail for some.
+    """
+    sockets = []
+    for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        try:
+            sock = socket.socket(family, socket.SOCK_STREAM)
+        except OSError:
+            continue  # no IPv6 on this machine
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        try:
+            sock.bind((address, port))
+        except OSError:
+            sock.close()
+            if family == socket.AF_INET:
+                raise
+            continue
+        sock.set_inheritable(True)
+        sockets.append(sock)
+    return sockets
 
 
 def _url_host(host: str) -> str:
