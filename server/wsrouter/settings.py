@@ -44,6 +44,7 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     heartbeat_seconds: float = 20.0
     timer_interval_seconds: int = 30
+    auto_submit_poll_seconds: float = 1.0
     shutdown_grace_seconds: float = 5.0
     node_id: str = field(default_factory=lambda: f"node-{secrets.token_hex(4)}")
     dev_mode: bool = False
@@ -102,6 +103,7 @@ class Settings:
             allowed_origins=origins,
             heartbeat_seconds=_float(env, "WSROUTER_HEARTBEAT_SECONDS", 20.0),
             timer_interval_seconds=_int(env, "WSROUTER_TIMER_INTERVAL_SECONDS", 30),
+            auto_submit_poll_seconds=_float(env, "WSROUTER_AUTO_SUBMIT_POLL_SECONDS", 1.0),
             shutdown_grace_seconds=_float(env, "WSROUTER_SHUTDOWN_GRACE_SECONDS", 5.0),
             node_id=env.get("WSROUTER_NODE_ID") or f"node-{secrets.token_hex(4)}",
             dev_mode=dev_mode,

@@ -64,9 +64,14 @@ class SessionClock:
             await asyncio.gather(self._task, return_exceptions=True)
 
     async def _run(self) -> None:
+        poll = self.services.settings.auto_submit_poll_seconds
+        last_poll = float("-inf")
+        loop = asyncio.get_running_loop()
         while True:
             try:
-                await self.submit_due()
+                if loop.time() - last_poll >= poll:
+                    last_poll = loop.time()
+                    await self.submit_due()
                 self.announce()
             except Exception:
                 log.exception("session clock tick failed")

@@ -164,6 +164,18 @@ async def test_timer_warns_and_auto_submit_happens_at_the_deadline(
     await owner.expect("error", code="session_closed")
 
 
+async def test_answer_after_the_deadline_is_deadline_passed(start_server: StartServer) -> None:
+    server = start_server({"WSROUTER_AUTO_SUBMIT_POLL_SECONDS": "60"})  # no auto-submit yet
+    session = new_session(server, "late", seconds=1)
+    owner = await join(server, session["id"], "late")
+    await anyio.sleep(1.1)
+    await owner.send({"type": "save_answer", "question_id": "q1", "answer": 1, "request_id": "l"})
+    await owner.expect("error", code="deadline_passed", request_id="l")
+    status = await owner.request({"type": "get_session_status"}, "session_status")
+    assert status["status"] == "expired"
+    assert status["remaining_seconds"] == 0
+
+
 async def test_auto_submit_happens_with_nobody_connected(start_server: StartServer) -> None:
     server = start_server()
     session = new_session(server, "cand7", seconds=1)

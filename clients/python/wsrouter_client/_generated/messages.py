@@ -72,7 +72,6 @@ ErrorCode: TypeAlias = Literal[
     "rate_limited",
     "session_closed",
     "deadline_passed",
-    "conflict",
     "internal_error",
 ]
 """* `invalid_json` - the text frame is not JSON, or not a JSON object; * `invalid_message` - a
@@ -85,9 +84,8 @@ field is missing, extra or of the wrong type or range; `message` names the JSON 
 unknown id (handshake: test session, close 4504); * `not_in_room` - the connection is not a
 member of that room; * `room_limit` - the connection has joined the maximum number of rooms;
 * `rate_limited` - too many frames; further ones close with 4029; * `session_closed` - the
-test session is submitted; * `deadline_passed` - the test session's time is up; * `conflict`
-- the request contradicts the current state; * `internal_error` - the server failed; the
-request may be retried.
+test session is submitted; * `deadline_passed` - the test session's time is up; *
+`internal_error` - the server failed; the request may be retried.
 """
 
 SessionState: TypeAlias = Literal["in_progress", "submitted", "expired"]
