@@ -1,0 +1,1 @@
+"""A contract tester for WebSocket servers described by an AsyncAPI 3 document."""
