@@ -69,3 +69,9 @@ async def test_tokens_never_reach_the_log(server: ServerProcess) -> None:
     assert token not in log  # ...but no token
     assert bad not in log
     assert token.split(".")[2] not in log
+
+
+async def test_permessage_deflate_is_refused_even_when_offered(server: ServerProcess) -> None:
+    peer = await Peer.open(server, f"token={server.token('deflate')}")  # websockets offers it
+    await peer.expect("connection_established")
+    assert peer.ws.protocol.extensions == []
