@@ -202,10 +202,23 @@ class ProtocolViews:
     # ----------------------------------------------------------------- client
 
     def client_module(self) -> str:
+        """``ws_client.py``: the async clients over a ``Transport``."""
+        return render_template("ws_client.py", self._client_context(sync=False))
+
+    def sync_client_module(self) -> str:
+        """``ws_client_sync.py``: the same clients, blocking, over a ``SyncTransport``.
+
+        Made from the same view model as the async module (the way httpx derives its
+        sync code from the async one), so the two cannot drift apart.
+        """
+        return render_template("ws_client_sync.py", self._client_context(sync=True))
+
+    def _client_context(self, *, sync: bool) -> View:
         imports: set[str] = {"ReplyError", *self.errors}
         exprs: list[TypeExpr] = []
         fields: list[Field] = []
         clients = []
+        wait = "" if sync else "await "
         for group in self.protocol.groups:
             prefix = self.prefix(group)
             _, (outbound, decoder, _members) = self._union_names(group)
@@ -229,13 +242,13 @@ class ProtocolViews:
                     args.append("timeout: float | None = None")
                     body = [
                         "request_id = self.transport.next_request_id()",
-                        f"reply = await self.transport.request({op.message}({', '.join(kwargs)}), "
+                        f"reply = {wait}self.transport.request({op.message}({', '.join(kwargs)}), "
                         "request_id, timeout)",
                         f"return _expect(reply, {reply})",
                     ]
                     returns = reply
                 else:
-                    body = [f"await self.transport.send({op.message}({', '.join(kwargs)}))"]
+                    body = [f"{wait}self.transport.send({op.message}({', '.join(kwargs)}))"]
                     returns = "None"
                 summary = op.summary or f"Send ``{message.struct.tag}``"
                 if reply and message.correlation_field:
@@ -251,8 +264,12 @@ class ProtocolViews:
                 )
             clients.append(
                 {
-                    "name": f"{prefix}Client",
-                    "doc": docstring(f"A ``{group.name}`` connection. {group.description}", 4),
+                    "name": f"Sync{prefix}Client" if sync else f"{prefix}Client",
+                    "doc": docstring(
+                        f"A ``{group.name}`` connection{', blocking' if sync else ''}. "
+                        f"{group.description}",
+                        4,
+                    ),
                     "group": repr(group.name),
                     "outbound": outbound,
                     "decoder": decoder,
@@ -260,14 +277,13 @@ class ProtocolViews:
                 }
             )
         names_in_types = {n for e in exprs for n in names_in(e)}
-        context = {
+        return {
             **self._base(),
             **typing_and_msgspec(exprs, fields, {"ClassVar", "Protocol", "TypeVar"}),
             "imports": sorted(imports | names_in_types),
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,
         }
-        return render_template("ws_client.py", context)
 
 
 def _param_default(field: Field) -> str:

@@ -71,6 +71,7 @@ def generate(
         outputs.client / "__init__.py": _package_init(sources, "client"),
         outputs.client / "messages.py": messages,
         outputs.client / "ws_client.py": ws.client_module(),
+        outputs.client / "ws_client_sync.py": ws.sync_client_module(),
         outputs.client / "http_models.py": models,
         outputs.client / "http_client.py": http.client_module(),
     }

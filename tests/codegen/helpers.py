@@ -27,6 +27,7 @@ class Generated:
     http_routes: ModuleType
     client_messages: ModuleType
     ws_client: ModuleType
+    ws_client_sync: ModuleType
     http_client: ModuleType
 
 
@@ -61,6 +62,7 @@ def generate_into(tmp_path: Path, asyncapi: str, openapi: str | None = None) -> 
             http_routes=importlib.import_module(f"{server}.http_routes"),
             client_messages=importlib.import_module(f"{client}.messages"),
             ws_client=importlib.import_module(f"{client}.ws_client"),
+            ws_client_sync=importlib.import_module(f"{client}.ws_client_sync"),
             http_client=importlib.import_module(f"{client}.http_client"),
         )
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -312,6 +314,67 @@ async def test_client_method_rejects_a_reply_the_spec_does_not_list(gen: Generat
 def test_client_decodes_what_the_server_sends(gen: Generated) -> None:
     decoded = gen.ws_client.GreeterClient.decode(b'{"type":"greeting","text":"hi"}')
     assert decoded == gen.client_messages.Greeting(text="hi")
+
+
+class FakeSyncTransport:
+    """``FakeTransport`` without ``async``: what a ``SyncTransport`` looks like."""
+
+    def __init__(self, answer: Any = None) -> None:
+        self.sent: list[Any] = []
+        self.answer = answer
+
+    def next_request_id(self) -> str:
+        return f"r{len(self.sent) + 1}"
+
+    def send(self, message: msgspec.Struct) -> None:
+        self.sent.append(message)
+
+    def request(self, message: msgspec.Struct, request_id: str, timeout: float | None) -> Any:
+        self.sent.append(message)
+        return self.answer
+
+    def messages(self) -> Iterator[Any]:
+        yield self.answer
+
+
+def test_sync_client_method_sends_its_message_and_returns_the_reply(gen: Generated) -> None:
+    m = gen.client_messages
+    transport = FakeSyncTransport(m.Greeting(text="hi", request_id="r1"))
+    client = gen.ws_client_sync.SyncGreeterClient(transport)
+    assert client.hello(name="ann", times=2) == m.Greeting(text="hi", request_id="r1")
+    assert transport.sent == [m.Hello(name="ann", times=2, request_id="r1")]
+    client.wave()
+    assert transport.sent[-1] == m.Wave()
+    assert list(client.messages()) == [m.Greeting(text="hi", request_id="r1")]
+
+
+def test_sync_client_raises_the_same_errors_as_the_async_one(gen: Generated) -> None:
+    m = gen.client_messages
+    failing = gen.ws_client_sync.SyncGreeterClient(
+        FakeSyncTransport(m.Failure(reason="unknown", request_id="r1"))
+    )
+    with pytest.raises(m.ReplyError) as caught:
+        failing.hello(name="ann")
+    assert caught.value.reply.reason == "unknown"
+    odd = gen.ws_client_sync.SyncGreeterClient(FakeSyncTransport(m.Notice(text="?")))
+    with pytest.raises(gen.ws_client.UnexpectedReplyError):
+        odd.hello(name="ann")
+
+
+def test_sync_clients_mirror_the_async_ones_method_for_method(gen: Generated) -> None:
+    names = [n for n in vars(gen.ws_client) if n.endswith("Client")]
+    assert names == ["GreeterClient"]
+    for name in names:
+        async_client = getattr(gen.ws_client, name)
+        sync_client = getattr(gen.ws_client_sync, f"Sync{name}")
+        methods = {n for n in vars(async_client) if not n.startswith("_")}
+        assert methods == {n for n in vars(sync_client) if not n.startswith("_")}
+        for method in methods - {"group", "decode", "messages"}:
+            assert inspect.iscoroutinefunction(getattr(async_client, method))
+            assert not inspect.iscoroutinefunction(getattr(sync_client, method))
+            assert inspect.signature(getattr(async_client, method)) == inspect.signature(
+                getattr(sync_client, method)
+            )
 
 
 # ------------------------------------------------------------------------------- HTTP
