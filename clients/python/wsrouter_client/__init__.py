@@ -1,0 +1,92 @@
+"""wsrouter_client: the Python client SDK of the wsrouter WebSocket router.
+
+Async::
+
+    async with wsrouter_client.connect(url, connection_type="chat", room="lobby",
+                                       token=token) as chat:
+        sent = await chat.send_message(message="hi")       # -> ChatMessage
+        async for frame in chat.messages():                 # everything the server sends
+            ...
+
+Blocking: ``with wsrouter_client.connect_sync(...) as chat: chat.send_message(...)``.
+The admin HTTP API: ``AdminClient(base_url, token)`` and ``AsyncAdminClient``.
+Message types live in :mod:`wsrouter_client.messages`, the admin API's models in
+:mod:`wsrouter_client.http_models`.
+"""
+
+from ._admin import AdminClient, AsyncAdminClient
+from ._clients import (
+    ChatConnection,
+    Connect,
+    GeneralConnection,
+    LiveConnection,
+    NotificationsConnection,
+    TestSessionConnection,
+    connect,
+)
+from ._errors import (
+    ConnectFailed,
+    ConnectionClosed,
+    HandshakeRefused,
+    RequestFailed,
+    RequestTimeout,
+    WsrouterError,
+    is_retryable,
+)
+from ._generated.http_client import ApiError
+from ._generated.messages import RETRYABLE_CLOSE_CODES, CloseCode, ReplyError
+from ._generated.ws_client import UnexpectedReplyError
+from ._options import ConnectOptions, SyncConnectOptions
+from ._reconnect import Reconnect
+from ._stream import MessageStream
+from ._sync import (
+    SyncChatConnection,
+    SyncGeneralConnection,
+    SyncLiveConnection,
+    SyncMessageStream,
+    SyncNotificationsConnection,
+    SyncTestSessionConnection,
+    connect_sync,
+)
+from ._token import TokenProvider, token_expiry
+from ._wire import Opener, Wire, WireClosed
+
+__all__ = [
+    "RETRYABLE_CLOSE_CODES",
+    "AdminClient",
+    "ApiError",
+    "AsyncAdminClient",
+    "ChatConnection",
+    "CloseCode",
+    "Connect",
+    "ConnectFailed",
+    "ConnectOptions",
+    "ConnectionClosed",
+    "GeneralConnection",
+    "HandshakeRefused",
+    "LiveConnection",
+    "MessageStream",
+    "NotificationsConnection",
+    "Opener",
+    "Reconnect",
+    "ReplyError",
+    "RequestFailed",
+    "RequestTimeout",
+    "SyncChatConnection",
+    "SyncConnectOptions",
+    "SyncGeneralConnection",
+    "SyncLiveConnection",
+    "SyncMessageStream",
+    "SyncNotificationsConnection",
+    "SyncTestSessionConnection",
+    "TestSessionConnection",
+    "TokenProvider",
+    "UnexpectedReplyError",
+    "Wire",
+    "WireClosed",
+    "WsrouterError",
+    "connect",
+    "connect_sync",
+    "is_retryable",
+    "token_expiry",
+]
