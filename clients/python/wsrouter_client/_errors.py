@@ -6,7 +6,7 @@ generated ``ReplyError``, so code written against the generated clients keeps wo
 
 from __future__ import annotations
 
-from typing import Final
+from typing import ClassVar, Final
 
 from ._generated.messages import (
     CLOSE_CODE_DESCRIPTIONS,
@@ -64,6 +64,8 @@ class ConnectionClosed(WsrouterError):
     server sent just before closing, if any.
     """
 
+    _what: ClassVar[str] = "connection closed"
+
     def __init__(
         self,
         code: int,
@@ -79,7 +81,8 @@ class ConnectionClosed(WsrouterError):
         self.retryable = is_retryable(code) and not by_client
         described = CLOSE_CODE_DESCRIPTIONS.get(code, "")
         detail = reason or (error.message if error is not None else "") or described
-        super().__init__(f"connection closed with {code}" + (f": {detail}" if detail else ""))
+        because = f" ({error.code})" if error is not None else ""
+        super().__init__(f"{self._what} with {code}{because}" + (f": {detail}" if detail else ""))
 
     @property
     def error_code(self) -> ErrorCode | None:
@@ -98,6 +101,8 @@ class HandshakeRefused(ConnectionClosed):
     4500 bad ``connection_type`` or ``room``, 4503 another user's test session,
     4504 no such test session); ``error_code`` is the error frame's code.
     """
+
+    _what: ClassVar[str] = "handshake refused"
 
 
 class RequestTimeout(WsrouterError, TimeoutError):
