@@ -15,6 +15,7 @@ from wsrouter._generated.http_routes import route_handlers
 from wsrouter.admin.api import AdminApi, NotReady
 from wsrouter.auth import TokenVerifier
 from wsrouter.broker import open_broker
+from wsrouter.console import console_routes
 from wsrouter.metrics import router_metrics
 from wsrouter.registry import open_registry
 from wsrouter.services import Services, TypingThrottle
@@ -90,7 +91,7 @@ def create_app(settings: Settings) -> Litestar:
         log.info("stopped node=%s", settings.node_id)
 
     app = Litestar(
-        route_handlers=[*route_handlers(AdminApi(services)), ws],
+        route_handlers=[*route_handlers(AdminApi(services)), ws, *console_routes(settings)],
         on_startup=[startup],
         on_shutdown=[shutdown],
         exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},
