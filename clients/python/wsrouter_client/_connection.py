@@ -345,12 +345,15 @@ class Connection(Generic[M, E]):
             await asyncio.wait([reader, refresher])
 
     async def _read(self, wire: Wire) -> ConnectionClosed:
+        # An `error` without request_id right before the close says why (e.g. the
+        # token expired); the close carries it.
+        last_error: Error | None = None
         while True:
             try:
                 data = await wire.recv()
             except WireClosed as wire_closed:
                 closed = ConnectionClosed(
-                    wire_closed.code, wire_closed.reason, by_client=self._closing
+                    wire_closed.code, wire_closed.reason, error=last_error, by_client=self._closing
                 )
                 # Requests wait for a reconnection from now on; those in flight fail at
                 # once (the rejoin and the token refresh among them).
@@ -364,6 +367,11 @@ class Connection(Generic[M, E]):
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
                 log.warning("dropped a frame the spec does not allow: %s", exc)
                 continue
+            last_error = (
+                frame
+                if isinstance(frame, Error) and not isinstance(frame.request_id, str)
+                else None
+            )
             self._dispatch(frame)
 
     def _dispatch(self, frame: M | E) -> None:
