@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from wsrouter_codegen.emit import (
     View,
     all_fields,
     docstring,
     render_template,
+    struct_view,
     types_context,
     typing_and_msgspec,
 )
 from wsrouter_codegen.model import (
     Constrained,
+    DictOf,
+    Field,
     HttpApi,
     HttpOperation,
+    ListOf,
     Named,
     NoDefault,
+    Nullable,
     Parameter,
+    Struct,
     TypeExpr,
     Unset,
 )
@@ -24,11 +32,86 @@ from wsrouter_codegen.schema import names_in
 from wsrouter_codegen.types import render
 
 
+def python_pattern(pattern: str) -> str:
+    """An ECMA-262 ``pattern`` (JSON Schema's dialect) that Python's ``re`` reads the same way.
+
+    In ECMA-262 ``$`` matches only at the end of the text; in Python it also matches
+    before a final newline, so msgspec would let ``"room\\n"`` through ``^[a-z]+$``.
+    Every ``$`` outside a character class becomes ``\\Z``.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
+
+
+def _python_patterns(expr: TypeExpr) -> TypeExpr:
+    """``expr`` with every ``pattern`` limit made :func:`python_pattern`."""
+    match expr:
+        case Constrained(inner, meta):
+            limits = tuple(
+                (key, python_pattern(value) if isinstance(value, str) else value)
+                if key == "pattern"
+                else (key, value)
+                for key, value in meta
+            )
+            return Constrained(_python_patterns(inner), limits)
+        case ListOf(item):
+            return ListOf(_python_patterns(item))
+        case DictOf(value):
+            return DictOf(_python_patterns(value))
+        case Nullable(inner):
+            return Nullable(_python_patterns(inner))
+        case _:
+            return expr
+
+
+def _with_python_patterns(api: HttpApi) -> HttpApi:
+    """``api`` with every pattern limit readable by Python's ``re`` (see :func:`python_pattern`)."""
+
+    def fields(struct: Struct) -> Struct:
+        return replace(
+            struct,
+            fields=tuple(replace(f, type=_python_patterns(f.type)) for f in struct.fields),
+        )
+
+    def params(items: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
+        return tuple(replace(p, type=_python_patterns(p.type)) for p in items)
+
+    def operation(op: HttpOperation) -> HttpOperation:
+        return replace(
+            op,
+            path_params=params(op.path_params),
+            query_params=params(op.query_params),
+            body=None if op.body is None else _python_patterns(op.body),
+            response=None if op.response is None else _python_patterns(op.response),
+        )
+
+    return replace(
+        api,
+        aliases=tuple(replace(a, type=_python_patterns(a.type)) for a in api.aliases),
+        structs=tuple(fields(s) for s in api.structs),
+        operations=tuple(operation(op) for op in api.operations),
+    )
+
+
 class HttpViews:
     """The view models of the modules generated from an OpenAPI document."""
 
     def __init__(self, api: HttpApi) -> None:
-        self.api = api
+        self.api = _with_python_patterns(api)
 
     def _base(self) -> View:
         return {"title": self.api.title, "source": self.api.source}
@@ -81,66 +164,81 @@ class HttpViews:
         none = " | None" if optional else ""
         return f"Annotated[{render(expr)}{none}, {kind}({limits})]"
 
-    def routes_module(self) -> str:
-        operations = []
-        for op in self.api.operations:
-            returns = render(op.response) if op.response is not None else "None"
-            api_params = ["self"]
-            route_params = ["request: Request[Any, Any, Any]"]
-            call_args = []
-            keyword = [f"{p.py_name}: {render(p.type)}" for p in op.path_params]
-            route_params += [f"{p.py_name}: {self._route_annotation(p)}" for p in op.path_params]
-            call_args += [f"{p.py_name}={p.py_name}" for p in op.path_params]
-            if op.body is not None:
-                keyword.append(f"body: {render(op.body)}")
-                route_params.append(f"data: JSONBody[{render(op.body)}]")
-                call_args.append("body=data")
-            for p in op.query_params:
-                annotation, default = self._query_annotation(p)
-                keyword.append(f"{p.py_name}: {annotation}")
-                route_params.append(f"{p.py_name}: {self._route_annotation(p)} = {default}")
-                call_args.append(f"{p.py_name}={p.py_name}")
-            if keyword:
-                api_params += ["*", *keyword]
-            path = op.path
-            for p in op.path_params:
-                kind = "int" if render(p.type) == "int" else "str"
-                path = path.replace("{" + p.wire_name + "}", "{" + p.wire_name + ":" + kind + "}")
-            decorator_args = [
-                repr(path),
-                f"operation_id={op.operation_id!r}",
-                f"summary={op.summary!r}",
-                f"tags={list(op.tags)!r}",
-                f"status_code={op.status_code}",
-                f"media_type={op.media_type!r}",
-            ]
-            body = []
-            if op.security:
-                body.append(f"await api.authorize(request, {op.security!r})")
-            body.append(f"return await api.{op.py_name}({', '.join(call_args)})")
-            operations.append(
-                {
-                    "name": op.py_name,
-                    "params": ", ".join(api_params),
-                    "route_params": ", ".join(route_params),
-                    "returns": returns,
-                    "doc": docstring(op.summary, 8, op.operation_id),
-                    "decorator": f"{op.method.lower()}({', '.join(decorator_args)})",
-                    "body": body,
-                }
-            )
-        exprs = [e for op in self.api.operations for e in self._exprs(op)]
-        flat = [
-            self._flatten(p.type)
-            for op in self.api.operations
-            for p in (*op.path_params, *op.query_params)
+    def _query_struct(self, op: HttpOperation) -> Struct:
+        """The query parameters of ``op`` as a Struct the routes convert the query into."""
+        return Struct(
+            name="_" + op.operation_id[:1].upper() + op.operation_id[1:] + "Query",
+            fields=tuple(Field(p.wire_name, p.py_name, p.type, p.default) for p in op.query_params),
+            description=f"The query parameters of ``{op.py_name}``.",
+            pointer="",
+            forbid_unknown_fields=False,
+        )
+
+    def _route(self, op: HttpOperation) -> View:
+        returns = render(op.response) if op.response is not None else "None"
+        keyword = [f"{p.py_name}: {render(p.type)}" for p in op.path_params]
+        route_params = ["request: Request[Any, Any, Any]"]
+        route_params += [f"{p.py_name}: {self._route_annotation(p)}" for p in op.path_params]
+        call_args = [f"{p.py_name}={p.py_name}" for p in op.path_params]
+        body = []
+        if op.query_params:
+            body.append(f"query = _query(request, {self._query_struct(op).name})")
+        if op.body is not None:
+            keyword.append(f"body: {render(op.body)}")
+            body.append(f"body = await _body(request, _{op.py_name}_body)")
+            call_args.append("body=body")
+        for p in op.query_params:
+            annotation, _ = self._query_annotation(p)
+            keyword.append(f"{p.py_name}: {annotation}")
+            value = f"query.{p.py_name}"
+            if isinstance(p.default, Unset):
+                value = f"_or_none({value})"
+            call_args.append(f"{p.py_name}={value}")
+        api_params = ["self", "*", *keyword] if keyword else ["self"]
+        path = op.path
+        for p in op.path_params:
+            kind = "int" if render(p.type) == "int" else "str"
+            path = path.replace("{" + p.wire_name + "}", "{" + p.wire_name + ":" + kind + "}")
+        decorator_args = [
+            repr(path),
+            f"operation_id={op.operation_id!r}",
+            f"summary={op.summary!r}",
+            f"tags={list(op.tags)!r}",
+            f"status_code={op.status_code}",
+            f"media_type={op.media_type!r}",
         ]
-        imports = typing_and_msgspec([*exprs, *flat], [], {"Any", "Annotated"})
+        if op.security:
+            decorator_args.append(f"guards=requires({', '.join(map(repr, op.security))})")
+        body.append(f"return await api.{op.py_name}({', '.join(call_args)})")
+        return {
+            "name": op.py_name,
+            "params": ", ".join(api_params),
+            "route_params": ", ".join(route_params),
+            "returns": returns,
+            "doc": docstring(op.summary, 8, op.operation_id),
+            "decorator": f"{op.method.lower()}({', '.join(decorator_args)})",
+            "body": body,
+        }
+
+    def routes_module(self) -> str:
+        queries = [self._query_struct(op) for op in self.api.operations if op.query_params]
+        decoders = [
+            f"_{op.py_name}_body = msgspec.json.Decoder({render(op.body)})"
+            for op in self.api.operations
+            if op.body is not None
+        ]
+        exprs = [e for op in self.api.operations for e in self._exprs(op)]
+        flat = [self._flatten(p.type) for op in self.api.operations for p in op.path_params]
+        imports = typing_and_msgspec(
+            [*exprs, *flat], all_fields(queries), {"Any", "Annotated", "TypeVar", "UnsetType"}
+        )
         context = {
             **self._base(),
             **imports,
             "imports": self._imports(),
-            "operations": operations,
+            "operations": [self._route(op) for op in self.api.operations],
+            "query_structs": [struct_view(q, "msgspec.Struct") for q in queries],
+            "decoders": decoders,
             "handler_names": ", ".join(op.py_name for op in self.api.operations),
         }
         return render_template("http_routes.py", context)

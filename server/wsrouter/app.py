@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, asgi
 from litestar.enums import ScopeType
-from litestar.exceptions import ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import Receive, Scope, Send
 
 from wsrouter._generated.http_models import Readiness
@@ -34,6 +34,14 @@ def _validation_failed(request: Request[Any, Any, Any], exc: ValidationException
     if exc.extra:
         body["extra"] = exc.extra
     return Response(body, status_code=422)
+
+
+async def _log_unexpected(exc: Exception, scope: Scope) -> None:
+    # Litestar logs nothing itself (logging_config=None); a 500 must still leave a trace.
+    if not isinstance(exc, HTTPException):
+        log.error(
+            "unexpected error method=%s path=%s", scope.get("method"), scope["path"], exc_info=exc
+        )
 
 
 def _not_ready(request: Request[Any, Any, Any], exc: NotReady) -> Response[Readiness]:
@@ -95,6 +103,7 @@ def create_app(settings: Settings) -> Litestar:
         on_startup=[startup],
         on_shutdown=[shutdown],
         exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},
+        after_exception=[_log_unexpected],
         openapi_config=None,
         logging_config=None,
     )

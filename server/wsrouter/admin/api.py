@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -73,8 +73,10 @@ class AdminApi(HttpOperations):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    async def authorize(self, request: Request[Any, Any, Any], schemes: tuple[str, ...]) -> None:
-        token = bearer_token(request.headers.get("authorization"))
+    async def authorize(
+        self, connection: ASGIConnection[Any, Any, Any, Any], schemes: tuple[str, ...]
+    ) -> None:
+        token = bearer_token(connection.headers.get("authorization"))
         if token is None:
             raise NotAuthorizedException(
                 "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -111,8 +113,9 @@ class AdminApi(HttpOperations):
         room: str | None,
     ) -> BroadcastResult:
         if body.type in PROTOCOL_TAGS:
+            message = f"type {body.type!r} is a message of the WebSocket protocol; choose another"
             raise ValidationException(
-                f"type {body.type!r} is a message of the WebSocket protocol; choose another"
+                message, extra=[{"message": message, "key": "type", "source": "body"}]
             )
         audience = Audience(connection_type=connection_type, user_id=user_id, room=room)
         _, recipients = await self.services.registry.find(audience, limit=0, offset=0)

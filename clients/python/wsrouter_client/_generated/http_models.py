@@ -15,7 +15,7 @@ UserId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=128)]
 """UserId."""
 
 RoomName: TypeAlias = Annotated[
-    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")
 ]
 """RoomName."""
 
@@ -26,7 +26,7 @@ Priority: TypeAlias = Literal["low", "normal", "high", "urgent"]
 """Priority."""
 
 Timestamp: TypeAlias = Annotated[
-    str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$")
+    str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\Z")
 ]
 """ISO 8601, UTC, with milliseconds."""
 
@@ -35,12 +35,20 @@ class Schema(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of the named object schemas."""
 
 
+class ValidationIssue(Schema, kw_only=True):
+    """ValidationIssue."""
+
+    message: str
+    key: str | UnsetType = UNSET
+    source: Literal["body", "query", "path"] | UnsetType = UNSET
+
+
 class ErrorBody(Schema, kw_only=True):
     """ErrorBody."""
 
     status_code: Annotated[int, Meta(ge=400, le=599)]
     detail: str
-    extra: Any | UnsetType = UNSET
+    extra: list[ValidationIssue] | UnsetType = UNSET
 
 
 class ConnectionCounts(Schema, kw_only=True):
@@ -64,7 +72,7 @@ class WsStats(Schema, kw_only=True):
 class BroadcastRequest(Schema, kw_only=True):
     """BroadcastRequest."""
 
-    type: Annotated[str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")]
+    type: Annotated[str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")]
     title: Annotated[str, Meta(max_length=256)] | UnsetType = UNSET
     message: Annotated[str, Meta(max_length=16384)]
     priority: Priority | UnsetType = UNSET

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, TypeAlias
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-ItemId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=8, pattern="^[a-z0-9]+$")]
+ItemId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=8, pattern="^[a-z0-9]+\\Z")]
 """ItemId."""
 
 
