@@ -7,7 +7,6 @@ cannot express (every path template parameter declared, unique operation ids, ..
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -63,9 +62,10 @@ def _add_undeclared_path_parameter(document: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("break_document", "reason"),
     [
-        (_drop_response_description, "'description' is a required property"),
-        (_use_openapi_3_0, "'3.0.3' does not match"),
-        (_add_undeclared_path_parameter, "Path parameter 'room_id'"),
+        # The validator quotes with ' or " depending on its JSON Schema backend.
+        (_drop_response_description, r"""["']description["'] is a required property"""),
+        (_use_openapi_3_0, r"""["']3\.0\.3["'] does not match"""),
+        (_add_undeclared_path_parameter, r"""Path parameter ["']room_id["']"""),
     ],
     ids=["response-without-description", "openapi-3.0", "undeclared-path-parameter"],
 )
@@ -75,5 +75,5 @@ def test_broken_document_is_rejected(
     document = copy.deepcopy(MINIMAL_DOCUMENT)
     break_document(document)
 
-    with pytest.raises(OpenAPIValidationError, match=re.escape(reason)):
+    with pytest.raises(OpenAPIValidationError, match=reason):
         validate(document, cls=OpenAPIV31SpecValidator)
