@@ -1,10 +1,11 @@
 """Bad input, derived from the spec: frames a server must answer with an ``error``.
 
 For every request of a connection type: one with a required field missing, one with
-a field of the wrong JSON type, one with an undocumented field (when the schema
-forbids them). Then frames that are bad for any message: an unknown ``type``, no
-``type``, text that is not JSON, JSON that is not an object, a binary frame, and a
-frame just over the size limit (which the server may instead close with 1009).
+a field of the wrong JSON type, one with a value out of its schema's limits (length,
+pattern, enum, range), one with an undocumented field (when the schema forbids
+them). Then frames that are bad for any message: an unknown ``type``, no ``type``,
+text that is not JSON, JSON that is not an object, a binary frame, and a frame just
+over the size limit (which the server may instead close with 1009).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from wsrouter_contract.check import schema_errors
 from wsrouter_contract.generate import base_payload
 from wsrouter_contract.spec import ConnectionType, Message, Operation, Spec
 from wsrouter_contract.transcript import compact
@@ -53,8 +55,52 @@ def _wrong_value(schema: Any) -> Any:
     return _WRONG_VALUES.get(kind) if isinstance(kind, str) else None
 
 
+def _out_of_range(schema: Any) -> list[tuple[str, Any]]:
+    """Values of the right JSON type that break one of the schema's limits."""
+    if not isinstance(schema, dict):
+        return []
+    values: list[tuple[str, Any]] = []
+    if isinstance(schema.get("maxLength"), int):
+        values.append((f"longer than {schema['maxLength']}", "x" * (schema["maxLength"] + 1)))
+    if schema.get("minLength", 0) > 0:
+        values.append(("empty", ""))
+    if "pattern" in schema:
+        values.append((f"not matching {schema['pattern']}", "not / matching"))
+    if schema.get("enum"):
+        values.append(("not one of its values", "x_contract_not_in_enum"))
+    if isinstance(schema.get("maximum"), int | float):
+        values.append((f"above {schema['maximum']}", schema["maximum"] + 1))
+    if isinstance(schema.get("minimum"), int | float):
+        values.append((f"below {schema['minimum']}", schema["minimum"] - 1))
+    return values
+
+
+def _limits_broken(message: Message, base: dict[str, Any]) -> list[BadFrame]:
+    """The request with its first limited field out of range, once per limit.
+
+    The request id comes last: out of range, the error cannot echo it.
+    """
+    properties: dict[str, Any] = message.schema.get("properties", {})
+    names = [k for k in properties if k not in ("type", message.correlation_field)]
+    if message.correlation_field in properties:
+        names.append(message.correlation_field)
+    for name in names:
+        frames = [
+            BadFrame(
+                f"`{message.label}` with `{name}` {what}",
+                {**base, name: value},
+                correlate=name != message.correlation_field,
+            )
+            for what, value in _out_of_range(properties[name])
+            if schema_errors(message, {**base, name: value}) is not None
+        ]
+        if frames:
+            return frames
+    return []
+
+
 def per_request(operation: Operation) -> list[BadFrame]:
-    """A missing field, a wrong type and an undocumented field for one request."""
+    """A missing field, a wrong type, a value out of range and an undocumented field."""
     message: Message = operation.messages[0]
     base = base_payload(message)
     if base is None:
@@ -78,6 +124,7 @@ def per_request(operation: Operation) -> list[BadFrame]:
         name = message.correlation_field
         description = f"`{label}` with a wrong type for `{name}`"
         frames.append(BadFrame(description, {**base, name: 7}, correlate=False))
+    frames += _limits_broken(message, base)
     if schema.get("additionalProperties") is False:
         payload = {**base, "x_contract_undocumented": True}
         frames.append(BadFrame(f"`{label}` with an undocumented field", payload))

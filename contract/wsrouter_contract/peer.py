@@ -78,8 +78,8 @@ class Target:
     spec: Spec
     token: str
     timeout: float = 5.0
-    rate: float = 10.0
-    burst: int = 20
+    rate: float = 15.0
+    burst: int = 30
     rooms: dict[str, str] = field(default_factory=dict)
 
     def url_for(self, connection_type: str, room: str | None, token: str | None = None) -> str:
@@ -160,8 +160,8 @@ class Peer:
             return None
         request_id = self.next_request_id()
         self.checker.expect_reply(request_id, operation)
-        # `type` first: transcripts read better.
-        self.send(compact({"type": payload.get("type"), **payload, field_name: request_id}))
+        first = {"type": payload["type"]} if "type" in payload else {}  # reads better first
+        self.send(compact({**first, **payload, field_name: request_id}))
         return request_id
 
     def send(self, data: str | bytes) -> None:
@@ -226,6 +226,8 @@ class Peer:
 
 def close_violation(spec: Spec, closed: ServerClosed, when: str) -> Violation:
     """The violation for a close the spec does not call for at this point."""
+    if closed.code is None:
+        return Violation("unexpected_close", f"the connection dropped {when}, with no close frame")
     known = spec.close_codes.get(closed.code) if closed.code is not None else None
     name = f" ({known.name})" if known else " (not in the spec's close codes)"
     return Violation(

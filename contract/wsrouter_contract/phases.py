@@ -31,6 +31,18 @@ from wsrouter_contract.spec import ConnectionType, Operation
 from wsrouter_contract.transcript import Event, compact
 
 
+class _ServerGone(BaseException):
+    """The server stopped accepting connections: stop the run, do not shrink.
+
+    A ``BaseException``, so that Hypothesis lets it through at once instead of
+    shrinking towards the shortest run that cannot connect.
+    """
+
+    def __init__(self, unreachable: Unreachable) -> None:
+        super().__init__(str(unreachable))
+        self.unreachable = unreachable
+
+
 @dataclass
 class Exercise:
     """What every run of one connection type needs."""
@@ -93,6 +105,8 @@ def valid_traffic(
         transcript: list[Event] = []
         try:
             _run_steps(exercise, steps, transcript)
+        except Unreachable as exc:
+            raise _ServerGone(exc) from exc
         except Violation as violation:
             violation.transcript = transcript
             violation.context = f"{len(steps)} generated request(s)"
@@ -114,10 +128,16 @@ def valid_traffic(
         test = hypothesis_seed(seed)(test)
     try:
         test()
+    except _ServerGone as gone:
+        if not failures:
+            raise gone.unreachable from None
+        return Failure("valid traffic", failures[0], "not shrunk: the server went away after it")
     except Violation as violation:
         tried = len(failures)
         return Failure("valid traffic", violation, f"shrunk by Hypothesis in {tried} failing runs")
     except Flaky:
+        if not failures:  # not one of ours (the server went away): let it be reported
+            raise
         shortest = min(failures, key=lambda v: len(v.transcript))
         return Failure("valid traffic", shortest, "not reproducible on replay (flaky)")
     return None
@@ -196,10 +216,15 @@ def bad_input(exercise: Exercise, frames: list[BadFrame]) -> Failure | None:
     if first is None:
         return None
 
+    gone: list[Unreachable] = []
+
     def replay(subset: list[BadFrame]) -> Violation | None:
+        if gone:
+            return None
         try:
             found = _sweep(exercise, subset)
-        except Unreachable:  # the server went away: this replay tells nothing
+        except Unreachable as exc:  # the server went away: no replay can tell anything
+            gone.append(exc)
             return None
         return found if found is not None and found.kind == first.kind else None
 
@@ -208,4 +233,6 @@ def bad_input(exercise: Exercise, frames: list[BadFrame]) -> Failure | None:
         f"delta debugging: {len(frames)} bad frames -> {len(minimal)},"
         " each subset replayed on a fresh connection"
     )
+    if gone:
+        how = "not shrunk: the server went away after it"
     return Failure("bad input", violation, how)

@@ -17,6 +17,8 @@ class Failure:
     phase: str
     violation: Violation
     how_shrunk: str = ""
+    shrunk: bool = True
+    """False for a scenario: its steps are a fixed script, each needed by the next."""
 
     @property
     def transcript(self) -> list[Event]:
@@ -76,11 +78,14 @@ def failure_lines(result: TypeResult, failure: Failure) -> list[str]:
     ]
     if violation.context:
         lines.append(f"  while: {violation.context}")
+    if not failure.transcript:
+        return lines
     sent = sum(1 for e in failure.transcript if e.is_frame_sent)
     connections = sorted({e.connection for e in failure.transcript if e.connection})
     fresh = f"fresh connections {', '.join(connections)}" if connections else "a fresh connection"
     plural = "" if sent == 1 else "s"
-    lines.append(f"  Minimal reproducing sequence ({sent} frame{plural} sent, on {fresh}):")
+    what = "Minimal reproducing sequence" if failure.shrunk else "Reproducing sequence (not shrunk)"
+    lines.append(f"  {what} ({sent} frame{plural} sent, on {fresh}):")
     lines.extend(render(failure.transcript, marked=violation.frame))
     if failure.how_shrunk:
         lines.append(f"  ({failure.how_shrunk})")

@@ -128,7 +128,9 @@ def _run_type(
         result.failures.append(failure)
 
 
-def _refusal(target: Target, closed: ServerClosed, transcript: list[Event]) -> str:
+def _refusal(
+    target: Target, connection_type: str, closed: ServerClosed, transcript: list[Event]
+) -> str:
     known = target.spec.close_codes.get(closed.code) if closed.code is not None else None
     why = ""
     for event in reversed(transcript):
@@ -137,7 +139,8 @@ def _refusal(target: Target, closed: ServerClosed, transcript: list[Event]) -> s
             why = f": {frame.get('message', '')}" if isinstance(frame, dict) else ""
             break
     name = f" ({known.name})" if known else ""
-    return f"the server refused the connection with {closed.code}{name}{why}"
+    hint = "" if connection_type in target.rooms else f" (--room {connection_type}=ROOM?)"
+    return f"the server refused the connection with {closed.code}{name}{why}{hint}"
 
 
 def _preflight(
@@ -156,7 +159,7 @@ def _preflight(
         try:
             peer.settle(options.settle)
         except ServerClosed as closed:
-            result.skipped = _refusal(target, closed, transcript)
+            result.skipped = _refusal(target, connection_type.name, closed, transcript)
             return None
         tried = []
         for op in candidates[:PROBE_TRIES]:
@@ -200,7 +203,7 @@ def _run_scenario(
         )
         violation.transcript = ctx.transcript
         violation.context = f"scenario: {scenario.name}"
-        result.failures.append(Failure("scenario", violation))
+        result.failures.append(Failure("scenario", violation, shrunk=False))
     else:
         result.notes.append(f"scenario passed: {scenario.name}")
     finally:

@@ -36,12 +36,15 @@ def _unique(prefix: str) -> str:
 
 
 def prepare(setup: Setup) -> dict[str, str]:
-    """A chat room of our own, and a fresh test session when the admin API is at hand."""
-    types = setup.target.spec.connection_types
+    """A chat room of our own, and a fresh test session when the admin API is at hand.
+
+    Only for the types the user gave no ``--room``.
+    """
+    types, given = setup.target.spec.connection_types, setup.target.rooms
     rooms = {}
-    if "chat" in types:
+    if "chat" in types and "chat" not in given:
         rooms["chat"] = _unique("contract")
-    if "test-session" in types and setup.admin is not None:
+    if "test-session" in types and "test-session" not in given and setup.admin is not None:
         user = token_subject(setup.target.token)
         if user is None:
             raise Skip("the token has no readable `sub` to create a test session for")

@@ -15,26 +15,46 @@ import contextlib
 import enum
 import itertools
 import json
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from websockets.asyncio.server import ServerConnection, serve
+from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
 MAX_FRAME_BYTES = 65536
-# What each request may carry besides `type` and `request_id`: name -> (JSON type, required).
-FIELDS: dict[str, dict[str, tuple[type, bool]]] = {
+ROOM_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def _room(value: object) -> bool:
+    return isinstance(value, str) and ROOM_NAME.fullmatch(value) is not None
+
+
+def _text(longest: int, shortest: int = 0) -> Callable[[object], bool]:
+    return lambda value: isinstance(value, str) and shortest <= len(value) <= longest
+
+
+def _object(value: object) -> bool:
+    return isinstance(value, dict)
+
+
+# What each request may carry besides `type` and `request_id`: name -> (valid?, required).
+FIELDS: dict[str, dict[str, tuple[Callable[[object], bool], bool]]] = {
     "ping": {},
-    "echo": {"message": (str, True)},
-    "join_room": {"room": (str, True)},
-    "leave_room": {"room": (str, True)},
-    "broadcast_to_room": {"room": (str, True), "message": (str, True), "data": (dict, False)},
-    "refresh_token": {"token": (str, True)},
+    "echo": {"message": (_text(16384), True)},
+    "join_room": {"room": (_room, True)},
+    "leave_room": {"room": (_room, True)},
+    "broadcast_to_room": {
+        "room": (_room, True),
+        "message": (_text(16384), True),
+        "data": (_object, False),
+    },
+    "refresh_token": {"token": (_text(8192, 1), True)},
 }
 
 
@@ -51,7 +71,9 @@ class Defect(enum.Enum):
     UNEXPECTED_CLOSE = "unexpected_close"
     """`broadcast_to_room` closes the connection (1011)."""
     CRASH_ON_BAD_INPUT = "crash_on_bad_input"
-    """Text that is not JSON makes the handler fail: the connection closes."""
+    """Text that is not JSON makes the handler fail: the connection closes (1011)."""
+    DIES_ON_BAD_INPUT = "dies_on_bad_input"
+    """Text that is not JSON kills the whole server: connections drop, no new ones."""
 
 
 def _now() -> str:
@@ -72,15 +94,16 @@ def _shape_error(frame: dict[str, Any]) -> str | None:
     """Why a request is malformed, or None."""
     fields = FIELDS[frame["type"]]
     for name, value in frame.items():
-        if name in ("type", "request_id"):
-            if name == "request_id" and not isinstance(value, str):
-                return "Expected `str` - at `$.request_id`"
+        if name == "type":
+            continue
+        if name == "request_id":
+            if _request_id(frame) is None:
+                return "Expected `str` of length 1 to 64 - at `$.request_id`"
             continue
         if name not in fields:
             return f"Object contains unknown field `{name}`"
-        kind = fields[name][0]
-        if not isinstance(value, kind):
-            return f"Expected `{kind.__name__}` - at `$.{name}`"
+        if not fields[name][0](value):
+            return f"Invalid value - at `$.{name}`"
     missing = [n for n, (_, required) in fields.items() if required and n not in frame]
     return f"Object missing required field `{missing[0]}`" if missing else None
 
@@ -92,6 +115,14 @@ class FakeRouter:
     defect: Defect = Defect.NONE
     rooms: dict[str, set[ServerConnection]] = field(default_factory=dict)
     ids: Iterator[int] = field(default_factory=itertools.count)
+    server: Server | None = None
+
+    def die(self) -> None:
+        """Stop listening and drop every connection without a close frame."""
+        if self.server is not None:
+            self.server.close(close_connections=False)
+            for connection in self.server.connections:
+                connection.transport.abort()
 
     async def handle(self, ws: ServerConnection) -> None:
         """Serve one connection."""
@@ -132,6 +163,9 @@ class FakeRouter:
         except ValueError:
             if self.defect is Defect.CRASH_ON_BAD_INPUT:
                 raise
+            if self.defect is Defect.DIES_ON_BAD_INPUT:
+                self.die()
+                return
             await ws.send(json.dumps(_error("invalid_json", "not JSON")))
             return
         if not isinstance(frame, dict):
@@ -219,6 +253,7 @@ def running(defect: Defect) -> Iterator[str]:
     async def main() -> None:
         router = FakeRouter(defect)
         async with serve(router.handle, "127.0.0.1", 0, max_size=MAX_FRAME_BYTES) as server:
+            router.server = server
             port.append(next(iter(server.sockets)).getsockname()[1])
             started.set()
             await stop

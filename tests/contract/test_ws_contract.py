@@ -7,6 +7,7 @@ defect with the shortest frame sequence that reproduces it.
 
 from __future__ import annotations
 
+import ast
 import json
 import time
 from collections.abc import Iterator
@@ -172,6 +173,15 @@ def test_a_crash_on_bad_input_is_reported_with_the_one_bad_frame(
     assert "delta debugging" in block
 
 
+def test_a_server_dying_on_bad_input_is_reported_with_the_frames_up_to_its_death(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    block, frames = check_broken(capsys, Defect.DIES_ON_BAD_INPUT, "closed_on_bad_input")
+    assert "the connection dropped on text that is not JSON, with no close frame" in block
+    assert frames[-1] == "{not json"
+    assert "not shrunk: the server went away" in block
+
+
 def test_an_unreachable_server_is_not_a_pass(capsys: pytest.CaptureFixture[str]) -> None:
     status, report = run_tool(capsys, f"ws://127.0.0.1:{free_port()}/ws", "--token", "t")
     assert status == 2
@@ -179,6 +189,22 @@ def test_an_unreachable_server_is_not_a_pass(capsys: pytest.CaptureFixture[str])
 
 
 # ---------------------------------------------------------------- the parts
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The packages a module imports."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_tester_imports_neither_the_server_nor_the_client_sdk() -> None:
+    for path in (ROOT / "contract" / "wsrouter_contract").rglob("*.py"):
+        assert not top_level_imports(path) & {"wsrouter", "wsrouter_client"}, path
 
 
 def test_ddmin_keeps_only_the_steps_the_failure_needs() -> None:
