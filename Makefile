@@ -5,6 +5,9 @@ PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
+# The browser tests (tests/browser/) drive this Chromium; `make chromium` installs Debian's.
+CHROMIUM ?= /usr/bin/chromium
+
 # The official AsyncAPI JSON Schema that tests/specs validates asyncapi.yaml against.
 ASYNCAPI_SPECS_PACKAGE := @asyncapi/specs@6.11.1
 ASYNCAPI_SCHEMA := tests/specs/schemas/asyncapi-3.0.0.json
@@ -14,7 +17,7 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test update-asyncapi-schema clean
+.PHONY: help run gen gen-check golden lint test chromium update-asyncapi-schema clean
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000'
@@ -23,6 +26,7 @@ help:
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
+	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
 	@echo 'make clean                   remove .venv, var/ and caches'
 
@@ -51,10 +55,21 @@ lint: $(STAMP)
 
 # Sub-makes rather than prerequisites, so the order holds (and stops at the first
 # failure) even under `make -j`.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
-	$(VENV)/bin/pytest
+	WSROUTER_CHROMIUM='$(CHROMIUM)' $(VENV)/bin/pytest
+
+# A check, not a stamp file: it costs nothing when Chromium is there, and notices when it
+# went away. Playwright never downloads a browser here (no `playwright install`): Debian's
+# package is the one tested. Needs root (or sudo); fails loudly when it cannot install.
+chromium:
+	@test -x '$(CHROMIUM)' || { \
+		echo 'make: no Chromium at $(CHROMIUM): apt-get install chromium'; \
+		sudo=''; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
+	}
+	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
 
 # npm is used only to download the package tarball; nothing is installed.
 update-asyncapi-schema: $(STAMP)
