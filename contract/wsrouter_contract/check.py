@@ -97,6 +97,11 @@ class FrameChecker:
         """Register a request just sent."""
         self.pending[request_id] = operation
 
+    def correlation_field(self, operation: Operation | None) -> str | None:
+        """The field a request of ``operation`` (None: a bad frame) carries its id in."""
+        messages = operation.messages if operation else self.connection_type.errors
+        return next((m.correlation_field for m in messages if m.correlation_field), None)
+
     def allowed_replies(self, operation: Operation | None) -> tuple[Message, ...]:
         """What may answer a request of ``operation``: its replies, else only errors."""
         if operation is not None and operation.replies:
@@ -114,7 +119,7 @@ class FrameChecker:
         if not isinstance(payload, dict):
             raise Violation("not_json", "the server sent JSON that is not an object", data)
         tag = payload.get("type")
-        request_id = self._request_id(payload)
+        request_id = self.request_id_of(payload)
         if request_id is None:
             candidates = self._candidates(tag, self._unsolicited, data)
         else:
@@ -142,7 +147,8 @@ class FrameChecker:
             self.answered.add(request_id)
         return payload, self._validate(payload, candidates, data)
 
-    def _request_id(self, payload: dict[str, Any]) -> str | None:
+    def request_id_of(self, payload: dict[str, Any]) -> str | None:
+        """The request id a server frame carries, if any."""
         fields = {m.correlation_field for m in self.connection_type.outbound}
         for name in sorted(f for f in fields if f is not None):
             value = payload.get(name)

@@ -153,8 +153,7 @@ class Peer:
 
     def request(self, payload: dict[str, Any], operation: Operation | None) -> str | None:
         """Send a JSON frame with a fresh request id (when its message has one)."""
-        message = operation.messages[0] if operation else None
-        field_name = message.correlation_field if message else "request_id"
+        field_name = self.checker.correlation_field(operation)
         if field_name is None:
             self.send(compact(payload))
             return None
@@ -208,9 +207,8 @@ class Peer:
 
     def reply(self, request_id: str, operation: Operation | None) -> Received:
         """The reply to a request (any frame carrying its id)."""
-        field_name = operation.messages[0].correlation_field if operation else "request_id"
         what = f"reply to `{operation.id}` ({request_id})" if operation else f"reply ({request_id})"
-        return self.wait_for(lambda r: r[0].get(field_name or "") == request_id, what)
+        return self.wait_for(lambda r: self.checker.request_id_of(r[0]) == request_id, what)
 
     def settle(self, quiet: float) -> None:
         """Read (and check) frames until none arrives for ``quiet`` seconds."""

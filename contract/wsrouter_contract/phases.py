@@ -151,7 +151,7 @@ def _error_for(peer: Peer, frame: BadFrame, request_id: str | None) -> None:
         if violation.kind == "missing_reply":
             violation.kind = "no_error_for_bad_input"
         raise
-    if request_id is not None and payload.get("request_id") != request_id:
+    if request_id is not None and peer.checker.request_id_of(payload) != request_id:
         raise Violation(
             "missing_request_id",
             f"the error for {frame.description} does not carry its request id {request_id!r}",

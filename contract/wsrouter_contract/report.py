@@ -100,6 +100,9 @@ def render_report(header: str, results: list[TypeResult]) -> str:
             lines += [*failure_lines(result, failure), ""]
     lines += summary_lines(results)
     failed = sum(len(r.failures) for r in results)
+    skipped = sum(1 for r in results if r.status == "skipped")
     lines.append("")
     lines.append(f"{failed} violation(s) found." if failed else "No violations found.")
+    if skipped:
+        lines[-1] += f" {skipped} connection type(s) skipped."
     return "\n".join(lines)

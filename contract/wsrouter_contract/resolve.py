@@ -39,7 +39,7 @@ class Resolver:
         return node
 
     def follow(self, node: Any, pointer: str) -> tuple[str, Any]:
-        """Follow a chain of ``$ref``s; return the final node and its pointer."""
+        """Follow a chain of ``$ref``s; return the final pointer and the node there."""
         seen: set[str] = set()
         while isinstance(node, Mapping) and "$ref" in node:
             pointer = node["$ref"]

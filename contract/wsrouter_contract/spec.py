@@ -109,7 +109,6 @@ class Spec:
     address: str
     connection_types: dict[str, ConnectionType]
     close_codes: dict[int, CloseCode] = field(default_factory=dict)
-    query_schema: JsonObject = field(default_factory=dict)
 
 
 def load(path: str | Path) -> Spec:
@@ -159,7 +158,6 @@ class _Builder:
             self.problems.append("/operations: no operation names a connection type in `tags`")
         channel_pointer, channel = self._channel()
         close_codes = self._close_codes(channel, channel_pointer)
-        query = channel.get("bindings", {}).get("ws", {}).get("query", {})
         if self.problems:
             raise SpecError(self.problems)
         return Spec(
@@ -168,7 +166,6 @@ class _Builder:
             address=str(channel.get("address", "")),
             connection_types=types,
             close_codes=close_codes,
-            query_schema=self._inline(query, f"{channel_pointer}/bindings/ws/query"),
         )
 
     def _inline(self, node: Any, pointer: str) -> Any:
@@ -225,10 +222,10 @@ class _Builder:
         for i, ref in enumerate(refs):
             try:
                 key, node = self.resolver.follow(ref, f"{pointer}/{i}")
+                message = self.messages.get(key) or self._message(key, node)
             except SpecError as exc:
                 self.problems.extend(exc.problems)
                 continue
-            message = self.messages.get(key) or self._message(key, node)
             if message is not None:
                 self.messages[key] = message
                 found.append(message)
