@@ -53,15 +53,21 @@ def parser() -> argparse.ArgumentParser:
         "--room", action="append", default=[], metavar="TYPE=ROOM", help="handshake room per type"
     )
     p.add_argument(
-        "--connection-type", action="append", default=[], help="test only this type (repeatable)"
+        "--connection-type",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="test only this connection type (repeatable; default: all)",
     )
-    p.add_argument("--max-examples", type=int, default=50, help="generated sequences per type")
-    p.add_argument("--max-length", type=int, default=4, help="requests per generated sequence")
+    p.add_argument("--max-examples", type=int, default=50, help="generated sequences per type (50)")
+    p.add_argument("--max-length", type=int, default=4, help="requests per sequence, at most (4)")
     p.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
-    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for any reply")
-    p.add_argument("--rate", type=float, default=15.0, help="frames per second per connection")
-    p.add_argument("--burst", type=int, default=30, help="frames sent at once before pacing")
-    p.add_argument("--max-frame-bytes", type=int, default=65536, help="the server's frame limit")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a reply (5)")
+    p.add_argument("--rate", type=float, default=15.0, help="frames/s per connection (15)")
+    p.add_argument("--burst", type=int, default=30, help="frames sent before pacing (30)")
+    p.add_argument(
+        "--max-frame-bytes", type=int, default=65536, help="the server's frame limit (65536)"
+    )
     p.add_argument(
         "--probe",
         action="append",
@@ -70,12 +76,17 @@ def parser() -> argparse.ArgumentParser:
         help="the request that checks a connection still serves (default: chosen from the spec)",
     )
     p.add_argument(
-        "--exclude-operation", action="append", default=[], help="never send this operation"
+        "--exclude-operation",
+        action="append",
+        default=[],
+        metavar="OPERATION",
+        help="never send this operation (an operation id of the spec, e.g. submitSession)",
     )
     p.add_argument(
         "--scenarios",
         default="wsrouter_contract.scenarios",
-        help="scenario plugin module, or `none`",
+        metavar="MODULE",
+        help="scenario plugin module, or `none` (wsrouter_contract.scenarios)",
     )
     return p
 
