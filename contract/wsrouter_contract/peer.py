@@ -82,10 +82,10 @@ class Target:
     burst: int = 30
     rooms: dict[str, str] = field(default_factory=dict)
 
-    def url_for(self, connection_type: str, room: str | None, token: str | None = None) -> str:
+    def url_for(self, connection_type: str, room: str | None) -> str:
         """The handshake URL of a connection of ``connection_type``."""
         parts = urlsplit(self.url)
-        query = {"connection_type": connection_type, "token": token or self.token}
+        query = {"connection_type": connection_type, "token": self.token}
         if room is not None:
             query["room"] = room
         joined = f"{parts.query}&{urlencode(query)}" if parts.query else urlencode(query)
@@ -124,11 +124,10 @@ class Peer:
         transcript: list[Event],
         room: str | None = None,
         name: str = "",
-        token: str | None = None,
     ) -> Peer:
         """Connect; ``room`` defaults to the room given for the connection type."""
         room = room if room is not None else target.rooms.get(connection_type)
-        url = target.url_for(connection_type, room, token)
+        url = target.url_for(connection_type, room)
         try:
             # Entered as a context manager (websockets 17 wants it); Peer.close exits it.
             ws = connect(
@@ -226,7 +225,7 @@ def close_violation(spec: Spec, closed: ServerClosed, when: str) -> Violation:
     """The violation for a close the spec does not call for at this point."""
     if closed.code is None:
         return Violation("unexpected_close", f"the connection dropped {when}, with no close frame")
-    known = spec.close_codes.get(closed.code) if closed.code is not None else None
+    known = spec.close_codes.get(closed.code)
     name = f" ({known.name})" if known else " (not in the spec's close codes)"
     return Violation(
         "unexpected_close", f"the server closed the connection {when}: {closed.code}{name}"

@@ -112,6 +112,9 @@ def _run_type(
     result.notes.append(f"bad input: {len(frames)} bad frames")
     if failure is not None:
         result.failures.append(failure)
+    if not operations:
+        result.notes.append("valid traffic: every request excluded")
+        return
     failure = valid_traffic(
         exercise,
         operations,
