@@ -224,6 +224,21 @@ async def test_async_callbacks_run_as_tasks_and_failures_are_logged(
     assert "a listener failed" in caplog.text
 
 
+async def test_an_async_callback_may_close_the_connection_and_carry_on() -> None:
+    client = await general(FakeServer(protocol_handler))
+    finished = asyncio.Event()
+
+    async def stop(frame: Pong) -> None:
+        await client.close()
+        await asyncio.sleep(0)  # close() cancelled the other callbacks, not this one
+        finished.set()
+
+    client.on(Pong, stop)
+    await client.ping()
+    await asyncio.wait_for(finished.wait(), TIMEOUT)
+    assert (await client.wait_closed()).by_client
+
+
 async def test_a_frame_the_spec_does_not_allow_is_dropped_and_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

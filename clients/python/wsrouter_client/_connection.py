@@ -235,8 +235,10 @@ class Connection(Generic[M, E]):
                     supervisor.cancel()
                 await asyncio.wait([supervisor])
             self._finish(ConnectionClosed(1000, "", by_client=True))
+            current = asyncio.current_task()  # close() may be called from a callback
             for task in list(self._listener_tasks):
-                task.cancel()
+                if task is not current:
+                    task.cancel()
         await self._done.wait()
 
     async def wait_closed(self) -> ConnectionClosed:
