@@ -97,9 +97,11 @@
       className: 'direction',
       text: direction === 'out' ? '→' : '←',
       title: direction === 'out' ? 'sent' : 'received',
-      'aria-label': direction === 'out' ? 'sent' : 'received',
+      'aria-hidden': 'true',
     }),
-    element('span', { className: 'frame-type', text: type ?? '(not JSON)' }),
+    element('span', { className: 'frame-type' },
+      element('span', { className: 'sr-only', text: direction === 'out' ? 'sent ' : 'received ' }),
+      type ?? '(not JSON)'),
     element('pre', { className: 'frame-body', text }));
     if (direction === 'in' && type) {
       for (const action of replyActions(value)) entry.append(action);
@@ -112,7 +114,7 @@
     appendToLog(element('li', { className: `event event-${kind}`, 'data-event': kind },
       element('time', { dateTime: now.toISOString(), text: clock(now) }),
       element('span', { className: 'direction', text: '•', 'aria-hidden': 'true' }),
-      element('span', { className: 'event-text', text })));
+      setProse(element('span', { className: 'event-text' }), text)));
   }
 
   // A received frame of type T with an `id` can be answered by any message whose template
@@ -204,7 +206,7 @@
       state.ws = null;
       setStatus('closed', `Closed (${event.code})`);
       const info = $('close-info');
-      info.textContent = text;
+      setProse(info, text);
       info.dataset.code = String(event.code);
       info.hidden = false;
     });
@@ -339,10 +341,10 @@
       });
       input.value = value ?? '';
     } else if (schema.type === 'string' || schema.type === undefined && !schema.properties) {
-      input = element('input', { id, name, type: 'text', required, spellcheck: false });
+      input = element('input', { id, name, type: 'text', required });
       input.value = value ?? '';
     } else {
-      input = element('textarea', { id, name, rows: 2, required, spellcheck: false, placeholder: 'JSON' });
+      input = element('textarea', { id, name, rows: 2, required, placeholder: 'JSON' });
       input.value = value === undefined ? '' : JSON.stringify(value);
       input.dataset.json = 'true';
     }
