@@ -165,7 +165,14 @@ async def test_chat_example_shows_users_joining_and_leaving(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     async def visitor() -> None:
-        await asyncio.sleep(0.5)
+        # Join only once the snippet's socket is in the room, then leave again.
+        async with httpx.AsyncClient(
+            base_url=server.http_url, headers=server.admin_headers()
+        ) as http:
+            while not (await http.get("/ws/connections", params={"user_id": "seed-c3"})).json()[
+                "total"
+            ]:
+                await asyncio.sleep(0.05)
         peer = await Peer.open(
             server, f"connection_type=chat&room=general&token={server.token('seed-v', name='Vic')}"
         )
@@ -175,8 +182,8 @@ async def test_chat_example_shows_users_joining_and_leaving(
 
     helper = asyncio.create_task(visitor())
     events = await run(
-        server, 3, tmp_path, token=server.token("seed-c3", name="Carol"), run_ms=2000
+        server, 3, tmp_path, token=server.token("seed-c3", name="Carol"), run_ms=3000
     )
-    await helper
+    await asyncio.wait_for(helper, TIMEOUT)
     assert calls(events, "showUserJoined") == [["Vic"]]
     assert calls(events, "showUserLeft") == [["Vic"]]
