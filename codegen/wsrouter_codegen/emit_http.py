@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from wsrouter_codegen.emit import (
     View,
     all_fields,
@@ -15,14 +13,11 @@ from wsrouter_codegen.emit import (
 )
 from wsrouter_codegen.model import (
     Constrained,
-    DictOf,
     Field,
     HttpApi,
     HttpOperation,
-    ListOf,
     Named,
     NoDefault,
-    Nullable,
     Parameter,
     Struct,
     TypeExpr,
@@ -32,86 +27,11 @@ from wsrouter_codegen.schema import names_in
 from wsrouter_codegen.types import render
 
 
-def python_pattern(pattern: str) -> str:
-    """An ECMA-262 ``pattern`` (JSON Schema's dialect) that Python's ``re`` reads the same way.
-
-    In ECMA-262 ``$`` matches only at the end of the text; in Python it also matches
-    before a final newline, so msgspec would let ``"room\\n"`` through ``^[a-z]+$``.
-    Every ``$`` outside a character class becomes ``\\Z``.
-    """
-    out: list[str] = []
-    escaped = in_class = False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        elif char == "$" and not in_class:
-            out.append("\\Z")
-            continue
-        out.append(char)
-    return "".join(out)
-
-
-def _python_patterns(expr: TypeExpr) -> TypeExpr:
-    """``expr`` with every ``pattern`` limit made :func:`python_pattern`."""
-    match expr:
-        case Constrained(inner, meta):
-            limits = tuple(
-                (key, python_pattern(value) if isinstance(value, str) else value)
-                if key == "pattern"
-                else (key, value)
-                for key, value in meta
-            )
-            return Constrained(_python_patterns(inner), limits)
-        case ListOf(item):
-            return ListOf(_python_patterns(item))
-        case DictOf(value):
-            return DictOf(_python_patterns(value))
-        case Nullable(inner):
-            return Nullable(_python_patterns(inner))
-        case _:
-            return expr
-
-
-def _with_python_patterns(api: HttpApi) -> HttpApi:
-    """``api`` with every pattern limit readable by Python's ``re`` (see :func:`python_pattern`)."""
-
-    def fields(struct: Struct) -> Struct:
-        return replace(
-            struct,
-            fields=tuple(replace(f, type=_python_patterns(f.type)) for f in struct.fields),
-        )
-
-    def params(items: tuple[Parameter, ...]) -> tuple[Parameter, ...]:
-        return tuple(replace(p, type=_python_patterns(p.type)) for p in items)
-
-    def operation(op: HttpOperation) -> HttpOperation:
-        return replace(
-            op,
-            path_params=params(op.path_params),
-            query_params=params(op.query_params),
-            body=None if op.body is None else _python_patterns(op.body),
-            response=None if op.response is None else _python_patterns(op.response),
-        )
-
-    return replace(
-        api,
-        aliases=tuple(replace(a, type=_python_patterns(a.type)) for a in api.aliases),
-        structs=tuple(fields(s) for s in api.structs),
-        operations=tuple(operation(op) for op in api.operations),
-    )
-
-
 class HttpViews:
     """The view models of the modules generated from an OpenAPI document."""
 
     def __init__(self, api: HttpApi) -> None:
-        self.api = _with_python_patterns(api)
+        self.api = api
 
     def _base(self) -> View:
         return {"title": self.api.title, "source": self.api.source}

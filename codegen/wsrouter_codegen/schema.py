@@ -315,8 +315,37 @@ def _is_object_with_properties(node: Mapping[str, Any]) -> bool:
 
 
 def _constrain(expr: TypeExpr, node: Mapping[str, Any], names: Mapping[str, str]) -> TypeExpr:
-    meta = tuple((names[key], node[key]) for key in names if key in node)
+    meta = tuple(
+        (names[key], python_pattern(node[key]) if key == "pattern" else node[key])
+        for key in names
+        if key in node
+    )
     return Constrained(expr, meta) if meta else expr
+
+
+def python_pattern(pattern: str) -> str:
+    """An ECMA-262 ``pattern`` (JSON Schema's dialect) that Python's ``re`` reads the same way.
+
+    In ECMA-262 ``$`` matches only at the end of the text; in Python it also matches
+    before a final newline, so msgspec would let ``"room\\n"`` through ``^[a-z]+$``.
+    Every ``$`` outside a character class becomes ``\\Z``.
+    """
+    out: list[str] = []
+    escaped = in_class = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append("\\Z")
+            continue
+        out.append(char)
+    return "".join(out)
 
 
 def _text(node: Any, key: str) -> str:

@@ -172,6 +172,11 @@ def test_constraint_violation_is_reported_with_its_json_path(gen: Generated) -> 
         decode(b'{"type":"hello","name":5}')
 
 
+def test_a_pattern_does_not_let_a_trailing_newline_through(gen: Generated) -> None:
+    with pytest.raises(msgspec.ValidationError, match=r"\$\.name"):
+        gen.messages.decode_greeter_inbound(b'{"type":"hello","name":"ann\\n"}')
+
+
 def test_optional_field_is_left_out_when_unset_and_null_is_rejected(gen: Generated) -> None:
     hello = gen.messages.Hello(name="ann")
     wire = msgspec.json.decode(msgspec.json.encode(hello))

@@ -18,12 +18,12 @@ RequestId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=64)]
 """Chosen by the client; echoed in the direct reply."""
 
 Timestamp: TypeAlias = Annotated[
-    str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$")
+    str, Meta(pattern="^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\Z")
 ]
 """ISO 8601, UTC, with milliseconds, e.g. `2025-07-10T10:30:00.000Z`."""
 
 RoomName: TypeAlias = Annotated[
-    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")
 ]
 """1-64 characters of `A-Z a-z 0-9 _ . : -`."""
 
@@ -46,7 +46,7 @@ NotificationId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=64)]
 """NotificationId."""
 
 QuestionId: TypeAlias = Annotated[
-    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")
+    str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")
 ]
 """QuestionId."""
 
@@ -262,7 +262,7 @@ class Error(Message, tag="error", kw_only=True):
 class AdminBroadcast(Schema, kw_only=True):
     """AdminBroadcast."""
 
-    type: Annotated[str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+$")]
+    type: Annotated[str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")]
     title: Annotated[str, Meta(max_length=256)] | UnsetType = UNSET
     message: Annotated[str, Meta(max_length=16384)]
     priority: Priority | UnsetType = UNSET

@@ -17,7 +17,7 @@ from msgspec import UNSET, Meta, UnsetType
 RequestId: TypeAlias = Annotated[str, Meta(min_length=1, max_length=16)]
 """RequestId."""
 
-Name: TypeAlias = Annotated[str, Meta(min_length=1, max_length=5, pattern="^[a-z]+$")]
+Name: TypeAlias = Annotated[str, Meta(min_length=1, max_length=5, pattern="^[a-z]+\\Z")]
 """A short lower-case name."""
 
 
@@ -76,7 +76,7 @@ class Notice(Message, tag="notice", kw_only=True, forbid_unknown_fields=False):
 class Shout(Schema, kw_only=True):
     """Shout."""
 
-    type: Annotated[str, Meta(pattern="^[a-z_]+$")]
+    type: Annotated[str, Meta(pattern="^[a-z_]+\\Z")]
     text: str
 
 
