@@ -18,14 +18,11 @@ lets waiting requests through.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import suppress
-from typing import Any, Final, Generic, TypeVar, cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from typing import Final, Generic, TypeVar, cast
 
 import msgspec
 
@@ -46,9 +43,11 @@ from ._generated.messages import (
     RoomLeft,
     TestSessionReady,
 )
+from ._handshake import endpoint_url, handshake, handshake_rooms
+from ._listeners import Listeners
 from ._reconnect import Reconnect, should_reconnect
 from ._stream import MessageStream, Publisher
-from ._token import TokenProvider, fetch_token, refresh_delay, token_expiry
+from ._token import TokenProvider, fetch_token, keep_token_fresh
 from ._wire import Opener, Wire, WireClosed, open_websocket
 
 log = logging.getLogger("wsrouter_client")
@@ -60,19 +59,6 @@ E = TypeVar("E", bound=ConnectionEstablished | TestSessionReady)
 T = TypeVar("T")
 
 _encoder: Final = msgspec.json.Encoder()
-
-Listener = Callable[[Any], object]
-
-
-def endpoint_url(url: str, connection_type: str, room: str | None) -> str:
-    """``url`` with the handshake query; a URL without a path gets ``/ws``."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("connection_type", "room")]
-    query.append(("connection_type", connection_type))
-    if room is not None:
-        query.append(("room", room))
-    path = parts.path if parts.path not in ("", "/") else "/ws"
-    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
 
 
 class Connection(Generic[M, E]):
@@ -125,8 +111,7 @@ class Connection(Generic[M, E]):
         self._closed: ConnectionClosed | None = None
         self._pending: dict[str, asyncio.Future[M]] = {}
         self._publisher: Publisher[M] = Publisher()
-        self._listeners: list[tuple[type[Any], Listener]] = []
-        self._listener_tasks: set[asyncio.Future[object]] = set()
+        self._listeners = Listeners()
         self._rooms: set[str] = set()
         self._supervisor: asyncio.Task[None] | None = None
         self.reconnects = 0
@@ -193,17 +178,9 @@ class Connection(Generic[M, E]):
         """Call ``callback`` with every frame of type ``kind``; returns a remover.
 
         Callbacks run on the reader, in order, before the frame reaches the
-        iterators; one that returns an awaitable has it run as a task. An exception in
-        a callback is logged and does not stop the others.
+        iterators; see :class:`Listeners`.
         """
-        entry: tuple[type[Any], Listener] = (kind, callback)
-        self._listeners.append(entry)
-
-        def remove() -> None:
-            with suppress(ValueError):
-                self._listeners.remove(entry)
-
-        return remove
+        return self._listeners.add(kind, callback)
 
     # ------------------------------------------------------------- lifecycle
 
@@ -217,7 +194,7 @@ class Connection(Generic[M, E]):
             self._token = await fetch_token(self._token_provider)
         wire, first = await self._handshake(self._token)
         self._wire, self._established = wire, first
-        self._rooms = _handshake_rooms(first)
+        self._rooms = handshake_rooms(first)
         self._supervisor = asyncio.create_task(
             self._supervise(wire, first), name=f"wsrouter_client {self.url}"
         )
@@ -235,10 +212,7 @@ class Connection(Generic[M, E]):
                     supervisor.cancel()
                 await asyncio.wait([supervisor])
             self._finish(ConnectionClosed(1000, "", by_client=True))
-            current = asyncio.current_task()  # close() may be called from a callback
-            for task in list(self._listener_tasks):
-                if task is not current:
-                    task.cancel()
+            self._listeners.cancel()
         await self._done.wait()
 
     async def wait_closed(self) -> ConnectionClosed:
@@ -279,34 +253,9 @@ class Connection(Generic[M, E]):
         headers = dict(self._headers)
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        wire = await self._opener(self.url, headers, self._open_timeout)
-        try:
-            async with asyncio.timeout(self._open_timeout):
-                return wire, await self._first_frame(wire)
-        except TimeoutError:
-            await wire.close(1000, "")
-            waited = f"{self._open_timeout:g} s"
-            raise ConnectFailed(f"{self.url}: no first frame within {waited}") from None
-        except BaseException:
-            await asyncio.shield(wire.close(1000, ""))
-            raise
-
-    async def _first_frame(self, wire: Wire) -> E:
-        error: Error | None = None
-        try:
-            while True:
-                frame = self._decode(await wire.recv())
-                if isinstance(frame, self._first) and error is None:
-                    return frame
-                if isinstance(frame, Error) and error is None:
-                    error = frame  # a refusal: the close follows
-                    continue
-                if error is None:
-                    raise ConnectFailed(f"{self.url}: unexpected first frame {frame!r}")
-        except WireClosed as closed:
-            raise HandshakeRefused(closed.code, closed.reason, error=error) from None
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            raise ConnectFailed(f"{self.url}: undecodable first frame: {exc}") from None
+        return await handshake(
+            self._opener, self.url, headers, self._open_timeout, self._decode, self._first
+        )
 
     async def _supervise(self, wire: Wire, first: E) -> None:
         """Serve WebSocket after WebSocket until the connection ends for good."""
@@ -386,26 +335,8 @@ class Connection(Generic[M, E]):
             self._rooms.add(frame.room)
         elif isinstance(frame, RoomLeft):
             self._rooms.discard(frame.room)
-        for kind, callback in list(self._listeners):
-            if isinstance(frame, kind):
-                self._call(callback, frame)
+        self._listeners.notify(frame)
         self._publisher.publish(cast(M, frame))
-
-    def _call(self, callback: Listener, frame: object) -> None:
-        try:
-            result = callback(frame)
-        except Exception:
-            log.exception("a listener failed on %r", frame)
-            return
-        if inspect.isawaitable(result):
-            task = asyncio.ensure_future(result)
-            self._listener_tasks.add(task)
-            task.add_done_callback(self._listener_done)
-
-    def _listener_done(self, task: asyncio.Future[object]) -> None:
-        self._listener_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("a listener failed", exc_info=task.exception())
 
     def _finish(self, closed: ConnectionClosed) -> None:
         if self._closed is not None:
@@ -444,7 +375,7 @@ class Connection(Generic[M, E]):
 
     async def _rejoin(self, wire: Wire, first: E) -> None:
         """Put the new WebSocket in the rooms the old one was in."""
-        automatic = _handshake_rooms(first)
+        automatic = handshake_rooms(first)
         changes: list[tuple[msgspec.Struct, str]] = []
         for room in sorted(self._rooms - automatic):
             request_id = self.next_request_id()
@@ -467,20 +398,10 @@ class Connection(Generic[M, E]):
 
     async def _refresh_tokens(self, wire: Wire) -> None:
         """Send ``refresh_token`` ``refresh_before`` seconds before the token expires."""
-        provider = self._token_provider
-        while provider is not None and self._token is not None:
-            delay = refresh_delay(self._token, now=self._clock(), before=self._refresh_before)
-            if delay is None:
-                return
-            await self._sleep(delay)
-            try:
-                token = await fetch_token(provider)
-            except Exception:
-                log.exception("the token provider failed; the server will close with 4401")
-                return
-            if (token_expiry(token) or 0.0) <= (token_expiry(self._token) or 0.0):
-                log.warning("the token provider gave no fresher token; not refreshing")
-                return
+        if self._token_provider is None:
+            return
+
+        async def offer(token: str) -> bool:
             request_id = self.next_request_id()
             try:
                 async with asyncio.timeout(self.request_timeout):
@@ -489,13 +410,18 @@ class Connection(Generic[M, E]):
                     )
             except (ConnectionClosed, TimeoutError) as exc:
                 log.warning("token refresh failed: %r", exc)
-                return
+                return False
             if isinstance(reply, Error):
                 log.warning("the server refused the fresh token: %s", reply.message)
-                return
+                return False
             self._token = token
+            return True
 
-
-def _handshake_rooms(first: ConnectionEstablished | TestSessionReady) -> set[str]:
-    """The rooms a handshake joins by itself (chat's ``room``, the test session)."""
-    return {first.room} if first.room else set()
+        await keep_token_fresh(
+            lambda: self._token,
+            self._token_provider,
+            offer,
+            before=self._refresh_before,
+            clock=self._clock,
+            sleep=self._sleep,
+        )

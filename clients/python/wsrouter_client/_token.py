@@ -11,8 +11,11 @@ import base64
 import binascii
 import inspect
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeAlias
+
+log = logging.getLogger("wsrouter_client")
 
 TokenProvider: TypeAlias = Callable[[], str | Awaitable[str]]
 """Returns a fresh token: a plain function (run in a worker thread, so it may block,
@@ -63,3 +66,37 @@ async def fetch_token(provider: TokenProvider) -> str:
     if not isinstance(token, str) or not token:
         raise TypeError(f"the token provider returned {token!r}, not a token")
     return token
+
+
+async def keep_token_fresh(
+    current: Callable[[], str | None],
+    provider: TokenProvider,
+    offer: Callable[[str], Awaitable[bool]],
+    *,
+    before: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], Awaitable[None]],
+) -> None:
+    """Replace the ``current()`` token ahead of its expiry, over and over.
+
+    Each time, a token from ``provider`` is handed to ``offer`` (which sends
+    ``refresh_token`` and says whether the server took it). It stops, logging why,
+    when the token has no ``exp``, the provider fails or has nothing fresher, or the
+    server refuses: the server then closes at expiry (4401), and a reconnection, if
+    enabled, starts over with a fresh token.
+    """
+    while (token := current()) is not None:
+        delay = refresh_delay(token, now=clock(), before=before)
+        if delay is None:
+            return
+        await sleep(delay)
+        try:
+            fresh = await fetch_token(provider)
+        except Exception:
+            log.exception("the token provider failed; the server will close with 4401")
+            return
+        if (token_expiry(fresh) or 0.0) <= (token_expiry(token) or 0.0):
+            log.warning("the token provider gave no fresher token; not refreshing")
+            return
+        if not await offer(fresh):
+            return
