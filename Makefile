@@ -17,7 +17,7 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test chromium update-asyncapi-schema clean
+.PHONY: help run gen gen-check golden lint test chromium update-asyncapi-schema clean bench
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000'
@@ -28,6 +28,7 @@ help:
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
+	@echo 'make bench                   benchmark router vs bare ASGI vs python-socketio (var/bench/)'
 	@echo 'make clean                   remove .venv, var/ and caches'
 
 # Re-run the install whenever the dependencies or their pins change.
@@ -70,6 +71,11 @@ chromium:
 		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
 	}
 	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
+
+# Not part of `make test`: a minute of both cores. The servers run on CPU 0, the load
+# generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.
+bench: $(STAMP)
+	ulimit -n "$$(ulimit -Hn)" && taskset -c 1 $(VENV)/bin/python -m loadtests.bench
 
 # npm is used only to download the package tarball; nothing is installed.
 update-asyncapi-schema: $(STAMP)
