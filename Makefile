@@ -17,7 +17,7 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test chromium update-asyncapi-schema clean bench
+.PHONY: help run gen gen-check golden lint test load chromium update-asyncapi-schema clean bench
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000'
@@ -26,6 +26,7 @@ help:
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
+	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
 	@echo 'make bench                   benchmark router vs bare ASGI vs python-socketio (var/bench/)'
@@ -60,6 +61,13 @@ test: $(STAMP) chromium
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
 	WSROUTER_CHROMIUM='$(CHROMIUM)' $(VENV)/bin/pytest
+
+# Not part of `make test`: a load run, not a test (tests/loadtests/ has a tiny smoke run).
+# Starts its own server (free port, SQLite under var/load/, a fresh secret) and stops it;
+# fails when Locust recorded any failure. LOAD_ARGS overrides, e.g. '--users 200 --run-time 2m'.
+LOAD_ARGS ?=
+load: $(STAMP)
+	$(VENV)/bin/python -m loadtests.run_local --out var/load $(LOAD_ARGS)
 
 # A check, not a stamp file: it costs nothing when Chromium is there, and notices when it
 # went away. Playwright never downloads a browser here (no `playwright install`): Debian's
