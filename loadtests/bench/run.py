@@ -270,7 +270,7 @@ async def fanout(target: Target, plan: Plan) -> dict[str, Any]:  # noqa: PLR0915
     start = time.perf_counter_ns()
     t0 = start + int(plan.warmup * 1e9)
     t1 = t0 + int(plan.seconds * 1e9)
-    done = asyncio.Event()
+    done, drained = asyncio.Event(), asyncio.Event()
 
     async def subscriber(ws: ClientConnection) -> None:
         while True:
@@ -289,7 +289,7 @@ async def fanout(target: Target, plan: Plan) -> dict[str, Any]:  # noqa: PLR0915
                 del remaining[seq]
                 window.release()
                 if done.is_set() and not remaining:
-                    return
+                    drained.set()
 
     async def drain_publisher() -> None:
         while True:
@@ -303,6 +303,8 @@ async def fanout(target: Target, plan: Plan) -> dict[str, Any]:  # noqa: PLR0915
             remaining[seq] = n
             await publisher.send(target.publish(f"P{seq}|{time.perf_counter_ns()}"))
         done.set()
+        if not remaining:
+            drained.set()
 
     result: dict[str, Any] = {"subscribers": n}
     readers = [asyncio.create_task(subscriber(ws)) for ws in subscribers]
@@ -310,7 +312,7 @@ async def fanout(target: Target, plan: Plan) -> dict[str, Any]:  # noqa: PLR0915
     with cpu_meter(target, result):
         await publish()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*readers, return_exceptions=True), 10)
+            await asyncio.wait_for(drained.wait(), 10)  # the last deliveries
     for task in [*readers, drain]:
         task.cancel()
     await asyncio.gather(*readers, drain, return_exceptions=True)
