@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import gevent  # type: ignore[import-untyped]
+import gevent.lock  # type: ignore[import-untyped]
 import gevent.monkey  # type: ignore[import-untyped]
 
 if gevent.monkey.is_module_patched("threading"):
@@ -116,6 +117,29 @@ def tokens(environment: Environment) -> Tokens:
     return _tokens["signer"]
 
 
+_admin: dict[str, wsrouter_client.AdminClient] = {}
+_admin_lock = gevent.lock.Semaphore()  # between greenlets
+
+
+def admin_client(environment: Environment, base_url: str) -> wsrouter_client.AdminClient:
+    """The process's one admin API client (``httpx.Client`` is thread-safe).
+
+    Made once, on a pool thread: making an ``httpx`` client loads the CA bundle, tens of
+    milliseconds that would stall every user if each made its own on the hub.
+    """
+    with _admin_lock:
+        if "client" not in _admin:
+            token = tokens(environment).token(f"load-admin-{RUN_ID}", role="admin")
+            _admin["client"] = blocking(lambda: wsrouter_client.AdminClient(base_url, token))
+        return _admin["client"]
+
+
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
+def _close_admin(**_: Any) -> None:
+    if "client" in _admin:
+        _admin.pop("client").close()
+
+
 class WsUser(User):
     """A user with SDK connections; reports samples and reconnects after a close."""
 
@@ -131,10 +155,7 @@ class WsUser(User):
         if self.host is None:
             raise SystemExit("loadtests: pass --host http://HOST:PORT")
         self.url = ws_url(self.host)
-        self.admin = wsrouter_client.AdminClient(
-            self.host.rstrip("/"),
-            tokens(self.environment).token(f"load-admin-{RUN_ID}", role="admin"),
-        )
+        self.admin = admin_client(self.environment, self.host.rstrip("/"))
         self.connected = False
 
     def on_stop(self) -> None:
@@ -142,7 +163,6 @@ class WsUser(User):
             with contextlib.suppress(Exception):  # closing what may be closed already
                 blocking(connection.close)
         self.connections.clear()
-        blocking(self.admin.close)
         self.report()
 
     def token(self, *, role: str | None = None, sub: str | None = None) -> str:
