@@ -21,7 +21,9 @@ class Metrics:
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         """Add to a declared counter."""
-        self._counters[name][tuple(sorted(labels.items()))] += amount  # type: ignore[assignment]
+        # Sorting only matters from two labels on; per-frame calls have one.
+        key = tuple(labels.items()) if len(labels) < 2 else tuple(sorted(labels.items()))
+        self._counters[name][key] += amount  # type: ignore[assignment]
 
     def gauge(self, name: str, help_text: str, read: Callable[[], float]) -> None:
         """Declare a gauge whose value ``read`` returns at scrape time."""

@@ -128,7 +128,7 @@ class WebSocketEndpoint:
         handler_type, decode, tags = TYPES[accepted.connection_type]
         handler = handler_type(connection, services)
         writer = asyncio.create_task(connection.run_writer(), name=f"writer {connection.id}")
-        expiry = asyncio.create_task(self._expire(connection), name=f"expiry {connection.id}")
+        expiry = _Expiry(connection)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
         log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
         try:
@@ -157,7 +157,7 @@ class WebSocketEndpoint:
                 connection.close(1000, "")
                 if not connection.closed.is_set():
                     writer.cancel()
-                await asyncio.gather(writer, expiry, return_exceptions=True)
+                await asyncio.gather(writer, return_exceptions=True)
                 log.info("disconnected connection_id=%s", connection.id)
 
     async def _read(
@@ -187,16 +187,6 @@ class WebSocketEndpoint:
                 metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
                 connection.close(*outcome.close)
 
-    async def _expire(self, connection: Connection) -> None:
-        """Close the connection with 4401 when its token expires (unless refreshed)."""
-        while True:
-            delay = (connection.principal.expires_at - utcnow()).total_seconds()
-            if delay <= 0:
-                connection.enqueue(encode(error("unauthorized", "the token expired")))
-                connection.close(m.CloseCode.UNAUTHORIZED, "token expired")
-                return
-            await asyncio.sleep(min(delay, 3600.0))
-
     async def drain(self, code: int, reason: str, timeout: float) -> None:
         """Close every local connection after flushing its queue; wait up to ``timeout``."""
         connections = self.services.hub.all()
@@ -206,3 +196,33 @@ class WebSocketEndpoint:
             await asyncio.wait(
                 [asyncio.ensure_future(c.closed.wait()) for c in connections], timeout=timeout
             )
+
+
+class _Expiry:
+    """Closes the connection with 4401 when its token expires (unless refreshed).
+
+    A timer rather than a task per connection (less memory per idle connection); the
+    first check runs on the next loop iteration, as a new task's first step would.
+    """
+
+    __slots__ = ("_connection", "_handle")
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._handle: asyncio.Handle | None = asyncio.get_running_loop().call_soon(self._check)
+
+    def _check(self) -> None:
+        connection = self._connection
+        delay = (connection.principal.expires_at - utcnow()).total_seconds()
+        if delay <= 0:
+            self._handle = None
+            connection.enqueue(encode(error("unauthorized", "the token expired")))
+            connection.close(m.CloseCode.UNAUTHORIZED, "token expired")
+            return
+        self._handle = asyncio.get_running_loop().call_later(min(delay, 3600.0), self._check)
+
+    def cancel(self) -> None:
+        """Stop watching (the connection is gone)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
