@@ -51,6 +51,7 @@ class Connection:
         self._queued_bytes = 0
         self._wakeup = asyncio.Event()
         self._close: tuple[int, str] | None = None
+        self._writing = False  # a send is in progress (the writer's, or a direct reply's)
         self.closed = asyncio.Event()
 
     @property
@@ -79,6 +80,33 @@ class Connection:
         self._wakeup.set()
         return True
 
+    async def reply(self, frame: str) -> bool:
+        """Send ``frame`` at once when nothing is queued or being sent, else queue it.
+
+        The reader's own replies skip the hop to the writer task when the way is clear;
+        the order of frames is the same as through the queue.
+        """
+        if (
+            self._writing
+            or self._queue
+            or self._close is not None
+            or len(frame) > self._max_bytes
+            or self._max_frames < 1
+        ):
+            return self.enqueue(frame)
+        self._writing = True
+        try:
+            await self._send({"type": "websocket.send", "text": frame})
+        except (OSError, RuntimeError) as exc:
+            log.debug("send failed connection_id=%s error=%s", self.id, type(exc).__name__)
+            self._close = self._close or (1006, "send failed")
+            return False
+        finally:
+            self._writing = False
+            if self._queue or self._close is not None:
+                self._wakeup.set()  # the writer waited for this send to finish
+        return True
+
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
         """Close after sending what is queued (``flush``) or at once; the first call wins."""
         if self._close is not None:
@@ -95,10 +123,16 @@ class Connection:
             while True:
                 await self._wakeup.wait()
                 self._wakeup.clear()
+                if self._writing:
+                    continue  # a direct reply is being sent; it wakes us when done
                 while self._queue:
                     frame = self._queue.popleft()
                     self._queued_bytes -= len(frame)
-                    await self._send({"type": "websocket.send", "text": frame})
+                    self._writing = True
+                    try:
+                        await self._send({"type": "websocket.send", "text": frame})
+                    finally:
+                        self._writing = False
                 if self._close is not None:
                     code, reason = self._close
                     await self._send({"type": "websocket.close", "code": code, "reason": reason})

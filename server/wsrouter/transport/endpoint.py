@@ -180,7 +180,7 @@ class WebSocketEndpoint:
                 processor.handle_binary() if text is None else await processor.handle_text(text)
             )
             if outcome.reply is not None:
-                connection.enqueue(outcome.reply)
+                await connection.reply(outcome.reply)
             for frame in handler.take_deferred():
                 connection.enqueue(frame)
             if outcome.close is not None:
