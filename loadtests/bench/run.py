@@ -482,7 +482,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m loadtests.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny runs, for the smoke test")
     parser.add_argument("--out", type=Path, default=Path("var/bench/results.json"))
-    parser.add_argument("--servers", default=",".join(SERVERS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     _raise_fd_limit()
