@@ -20,7 +20,7 @@ from wsrouter_codegen.model import (
     TypeExpr,
     Unset,
 )
-from wsrouter_codegen.schema import class_name, names_in, python_name
+from wsrouter_codegen.schema import class_name, names_in, python_name, snake_case
 from wsrouter_codegen.types import field_annotation
 
 
@@ -121,32 +121,19 @@ class ProtocolViews:
 
     # ----------------------------------------------------------------- handlers
 
-    def correlation(self) -> tuple[str, str]:
-        """The correlation field's name and annotation (one for the whole protocol)."""
+    def correlation(self) -> str:
+        """The correlation field's name (one for the whole protocol)."""
         for message in self.protocol.messages:
             if message.correlation_field:
-                field = next(
-                    f for f in message.struct.fields if f.py_name == message.correlation_field
-                )
-                return field.py_name, field_annotation(field)
-        return "request_id", "str | UnsetType"
-
-    def correlation_types(self) -> list[str]:
-        """The named types the correlation field's annotation uses."""
-        for message in self.protocol.messages:
-            for field in message.struct.fields:
-                if field.py_name == message.correlation_field:
-                    return names_in(field.type)
-        return []
+                return message.correlation_field
+        return "request_id"
 
     def _method(self, op: ReceiveOperation) -> str:
         message = self.messages[op.message]
         return python_name(message.struct.tag or python_name(op.message.lower()))
 
     def handlers_module(self) -> str:
-        field, annotation = self.correlation()
-        imports: set[str] = {"ErrorMessage", "ReplyError"}
-        imports |= set(self.correlation_types())
+        imports: set[str] = {"ReplyError"}
         groups = []
         for group in self.protocol.groups:
             prefix = self.prefix(group)
@@ -162,20 +149,24 @@ class ProtocolViews:
                         replies.append(name)
                 reply = op.replies[0] if op.replies else None
                 correlated = message.correlation_field is not None
-                call = f"self.on_{self._method(op)}(message)"
+                # "answer": the reply and any error carry the request's id; "no_answer":
+                # only an error can come back, with the id; "plain": nothing to copy.
                 if correlated and reply and self.messages[reply].correlation_field:
-                    call = f"await _answer({call}, message.{message.correlation_field})"
+                    kind = "answer"
                 elif correlated and not reply:
-                    call = f"await _no_answer({call}, message.{message.correlation_field})"
+                    kind = "no_answer"
                 else:
-                    call = f"await {call}"
+                    kind = "plain"
                 operations.append(
                     {
                         "method": f"on_{self._method(op)}",
                         "message": op.message,
                         "returns": reply or "None",
                         "doc": docstring(op.summary, 8, f"Handle ``{message.struct.tag}``"),
-                        "call": call,
+                        "kind": kind,
+                        # One name per reply type, so that mypy sees one type per name.
+                        "reply_var": f"reply_{snake_case(reply)}" if reply else "",
+                        "correlation": message.correlation_field,
                     }
                 )
             groups.append(
@@ -193,8 +184,7 @@ class ProtocolViews:
         context = {
             **self._base(),
             "imports": sorted(imports),
-            "correlation_field": field,
-            "correlation_type": annotation,
+            "correlation_field": self.correlation(),
             "groups": groups,
         }
         return render_template("handlers.py", context)

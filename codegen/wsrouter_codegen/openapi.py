@@ -26,16 +26,10 @@ from wsrouter_codegen.model import (
     TypeExpr,
     Unset,
 )
-from wsrouter_codegen.schema import SchemaConverter, python_name
+from wsrouter_codegen.schema import SchemaConverter, python_name, snake_case
 
 _METHODS = ("get", "put", "post", "delete", "patch")
 _MEDIA_TYPES = ("application/json", "text/plain")
-
-
-def snake_case(name: str) -> str:
-    """``getWsStats`` is ``get_ws_stats``."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return python_name(name.lower())
 
 
 def build_http_api(doc: Document) -> HttpApi:

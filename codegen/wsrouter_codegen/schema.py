@@ -95,6 +95,12 @@ def python_name(wire: str) -> str:
     return name
 
 
+def snake_case(name: str) -> str:
+    """``getWsStats`` is ``get_ws_stats``."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return python_name(name.lower())
+
+
 def class_name(raw: str) -> str:
     """A PascalCase class name: ``test-session`` is ``TestSession``."""
     parts = re.split(r"[^A-Za-z0-9]+", raw)

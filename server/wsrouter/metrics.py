@@ -2,28 +2,49 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
+
+Labels = tuple[tuple[str, str], ...]
+
+
+class CounterCell:
+    """One labelled series of a counter; hot paths keep it and add to ``value``."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: float = 0
 
 
 class Metrics:
     """A small metrics registry: labelled counters, and gauges read when scraped."""
 
     def __init__(self) -> None:
-        self._counters: dict[str, Counter[tuple[tuple[str, str], ...]]] = {}
+        self._counters: dict[str, dict[Labels, CounterCell]] = {}
         self._help: dict[str, str] = {}
         self._gauges: dict[str, tuple[str, Callable[[], float]]] = {}
 
     def counter(self, name: str, help_text: str) -> None:
         """Declare a counter (``name`` ends in ``_total``)."""
-        self._counters.setdefault(name, Counter())
+        self._counters.setdefault(name, {})
         self._help[name] = help_text
+
+    def cell(self, name: str, **labels: str) -> CounterCell:
+        """The series of a declared counter with these labels (made on first use).
+
+        What counts once per frame takes its cell once per connection, so that a frame
+        costs one addition rather than a lookup by name and labels.
+        """
+        series = self._counters[name]
+        key = tuple(sorted(labels.items()))
+        found = series.get(key)
+        if found is None:
+            found = series[key] = CounterCell()
+        return found
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         """Add to a declared counter."""
-        # Sorting only matters from two labels on; per-frame calls have one.
-        key = tuple(labels.items()) if len(labels) < 2 else tuple(sorted(labels.items()))
-        self._counters[name][key] += amount  # type: ignore[assignment]
+        self.cell(name, **labels).value += amount
 
     def gauge(self, name: str, help_text: str, read: Callable[[], float]) -> None:
         """Declare a gauge whose value ``read`` returns at scrape time."""
@@ -36,14 +57,14 @@ class Metrics:
             lines += [f"# HELP {name} {self._help[name]}", f"# TYPE {name} counter"]
             if not series:
                 lines.append(f"{name} 0")
-            for labels, value in sorted(series.items()):
-                lines.append(f"{name}{_labels(labels)} {value:g}")
+            for labels, cell in sorted(series.items()):
+                lines.append(f"{name}{_labels(labels)} {cell.value:g}")
         for name, (help_text, read) in sorted(self._gauges.items()):
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {read():g}"]
         return "\n".join(lines) + "\n"
 
 
-def _labels(labels: tuple[tuple[str, str], ...]) -> str:
+def _labels(labels: Labels) -> str:
     if not labels:
         return ""
     inner = ",".join(

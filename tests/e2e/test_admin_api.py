@@ -164,6 +164,23 @@ def test_probes_need_no_token(server: ServerProcess) -> None:
     assert "wsrouter_connections " in metrics.text
 
 
+async def test_metrics_count_frames_errors_and_refusals(start_server: StartServer) -> None:
+    server = start_server()
+    client = await peer(server, "connection_type=general", "1")
+    await client.request({"type": "ping", "request_id": "1"}, "pong")
+    await client.send_raw("{not json")
+    await client.expect("error", code="invalid_json")
+    refused = await Peer.open(server, "connection_type=general&token=x.y.z")
+    await refused.expect("error", code="unauthorized")
+    assert (await refused.closed())[0] == 4401
+    text = httpx.get(f"{server.http_url}/metrics").text
+    assert 'wsrouter_messages_received_total{type="general"} 2' in text
+    assert 'wsrouter_errors_sent_total{code="invalid_json"} 1' in text
+    assert 'wsrouter_errors_sent_total{code="unauthorized"} 1' in text
+    assert 'wsrouter_connections_refused_total{code="4401"} 1' in text
+    assert 'wsrouter_connections_opened_total{type="general"} 1' in text
+
+
 def test_plain_http_on_ws_is_426(server: ServerProcess) -> None:
     response = httpx.get(f"{server.http_url}/ws")
     assert response.status_code == 426

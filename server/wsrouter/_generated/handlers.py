@@ -10,10 +10,7 @@ the request. A method raises ``ReplyError`` to answer with an error instead.
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable
-from typing import Protocol, TypeAlias, TypeVar, assert_never
-
-from msgspec import UnsetType
+from typing import TypeAlias, assert_never
 
 from .messages import (
     AnswerSaved,
@@ -23,7 +20,6 @@ from .messages import (
     Echo,
     EchoReply,
     Error,
-    ErrorMessage,
     GeneralInbound,
     GetNotifications,
     GetSessionStatus,
@@ -39,7 +35,6 @@ from .messages import (
     Pong,
     RefreshToken,
     ReplyError,
-    RequestId,
     RoomJoined,
     RoomLeft,
     RoomMessage,
@@ -52,37 +47,6 @@ from .messages import (
     TokenRefreshed,
     Typing,
 )
-
-
-class _Correlated(Protocol):
-    request_id: RequestId | UnsetType
-
-
-_R = TypeVar("_R", bound=_Correlated)
-
-
-async def _answer(pending: Awaitable[_R], request_id: RequestId | UnsetType) -> _R | ErrorMessage:
-    """Await a handler; copy the request's id into its reply, or into its error."""
-    try:
-        reply = await pending
-    except ReplyError as exc:
-        exc.reply.request_id = request_id
-        return exc.reply
-    reply.request_id = request_id
-    return reply
-
-
-async def _no_answer(
-    pending: Awaitable[None], request_id: RequestId | UnsetType
-) -> ErrorMessage | None:
-    """Await a handler that has no reply; return its error, if it raised one."""
-    try:
-        await pending
-    except ReplyError as exc:
-        exc.reply.request_id = request_id
-        return exc.reply
-    return None
-
 
 GeneralReply: TypeAlias = (
     TokenRefreshed | Error | Pong | EchoReply | RoomJoined | RoomLeft | RoomMessage
@@ -118,20 +82,60 @@ class GeneralHandler(abc.ABC):
         """Send a message to every member of a room the sender has joined."""
 
     async def dispatch(self, message: GeneralInbound) -> GeneralReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case RefreshToken():
-                return await _answer(self.on_refresh_token(message), message.request_id)
+                try:
+                    reply_token_refreshed = await self.on_refresh_token(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_token_refreshed.request_id = message.request_id
+                return reply_token_refreshed
             case Ping():
-                return await _answer(self.on_ping(message), message.request_id)
+                try:
+                    reply_pong = await self.on_ping(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_pong.request_id = message.request_id
+                return reply_pong
             case Echo():
-                return await _answer(self.on_echo(message), message.request_id)
+                try:
+                    reply_echo_reply = await self.on_echo(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_echo_reply.request_id = message.request_id
+                return reply_echo_reply
             case JoinRoom():
-                return await _answer(self.on_join_room(message), message.request_id)
+                try:
+                    reply_room_joined = await self.on_join_room(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_room_joined.request_id = message.request_id
+                return reply_room_joined
             case LeaveRoom():
-                return await _answer(self.on_leave_room(message), message.request_id)
+                try:
+                    reply_room_left = await self.on_leave_room(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_room_left.request_id = message.request_id
+                return reply_room_left
             case BroadcastToRoom():
-                return await _answer(self.on_broadcast_to_room(message), message.request_id)
+                try:
+                    reply_room_message = await self.on_broadcast_to_room(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_room_message.request_id = message.request_id
+                return reply_room_message
             case _:
                 assert_never(message)
 
@@ -166,18 +170,44 @@ class NotificationsHandler(abc.ABC):
         """List the user's notifications, newest first."""
 
     async def dispatch(self, message: NotificationsInbound) -> NotificationsReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case RefreshToken():
-                return await _answer(self.on_refresh_token(message), message.request_id)
+                try:
+                    reply_token_refreshed = await self.on_refresh_token(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_token_refreshed.request_id = message.request_id
+                return reply_token_refreshed
             case MarkNotificationRead():
-                return await _answer(self.on_mark_notification_read(message), message.request_id)
+                try:
+                    reply_notification_read = await self.on_mark_notification_read(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_notification_read.request_id = message.request_id
+                return reply_notification_read
             case MarkAllNotificationsRead():
-                return await _answer(
-                    self.on_mark_all_notifications_read(message), message.request_id
-                )
+                try:
+                    reply_notifications_read = await self.on_mark_all_notifications_read(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_notifications_read.request_id = message.request_id
+                return reply_notifications_read
             case GetNotifications():
-                return await _answer(self.on_get_notifications(message), message.request_id)
+                try:
+                    reply_notification_list = await self.on_get_notifications(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_notification_list.request_id = message.request_id
+                return reply_notification_list
             case _:
                 assert_never(message)
 
@@ -210,16 +240,44 @@ class TestSessionHandler(abc.ABC):
         """Submit the session; every connection of the session gets `session_submitted`."""
 
     async def dispatch(self, message: TestSessionInbound) -> TestSessionReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case RefreshToken():
-                return await _answer(self.on_refresh_token(message), message.request_id)
+                try:
+                    reply_token_refreshed = await self.on_refresh_token(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_token_refreshed.request_id = message.request_id
+                return reply_token_refreshed
             case GetSessionStatus():
-                return await _answer(self.on_get_session_status(message), message.request_id)
+                try:
+                    reply_session_status = await self.on_get_session_status(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_session_status.request_id = message.request_id
+                return reply_session_status
             case SaveAnswer():
-                return await _answer(self.on_save_answer(message), message.request_id)
+                try:
+                    reply_answer_saved = await self.on_save_answer(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_answer_saved.request_id = message.request_id
+                return reply_answer_saved
             case SubmitSession():
-                return await _answer(self.on_submit_session(message), message.request_id)
+                try:
+                    reply_session_submitted = await self.on_submit_session(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_session_submitted.request_id = message.request_id
+                return reply_session_submitted
             case _:
                 assert_never(message)
 
@@ -254,17 +312,50 @@ class ChatHandler(abc.ABC):
         """Tell the room's other members that the user is typing."""
 
     async def dispatch(self, message: ChatInbound) -> ChatReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case RefreshToken():
-                return await _answer(self.on_refresh_token(message), message.request_id)
+                try:
+                    reply_token_refreshed = await self.on_refresh_token(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_token_refreshed.request_id = message.request_id
+                return reply_token_refreshed
             case JoinRoom():
-                return await _answer(self.on_join_room(message), message.request_id)
+                try:
+                    reply_room_joined = await self.on_join_room(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_room_joined.request_id = message.request_id
+                return reply_room_joined
             case LeaveRoom():
-                return await _answer(self.on_leave_room(message), message.request_id)
+                try:
+                    reply_room_left = await self.on_leave_room(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_room_left.request_id = message.request_id
+                return reply_room_left
             case SendMessage():
-                return await _answer(self.on_send_message(message), message.request_id)
+                try:
+                    reply_chat_message = await self.on_send_message(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_chat_message.request_id = message.request_id
+                return reply_chat_message
             case Typing():
-                return await _no_answer(self.on_typing(message), message.request_id)
+                try:
+                    await self.on_typing(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                return None
             case _:
                 assert_never(message)

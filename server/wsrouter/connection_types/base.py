@@ -34,7 +34,8 @@ class ConnectionHandler:
     def __init__(self, connection: Connection, services: Services) -> None:
         self.connection = connection
         self.services = services
-        self._deferred: list[str] = []
+        self.deferred: list[str] = []
+        """Frames deferred while handling the current message (the same list, always)."""
 
     # ------------------------------------------------------------- frames
 
@@ -44,11 +45,12 @@ class ConnectionHandler:
 
     def defer(self, message: msgspec.Struct) -> None:
         """Queue a frame for this connection after the current reply."""
-        self._deferred.append(encode(message))
+        self.deferred.append(encode(message))
 
     def take_deferred(self) -> list[str]:
-        """The frames deferred while handling the last message."""
-        frames, self._deferred = self._deferred, []
+        """The frames deferred while handling the last message; empties :attr:`deferred`."""
+        frames = self.deferred[:]
+        self.deferred.clear()
         return frames
 
     def audience(self, room: str) -> Audience:

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from wsrouter._generated.messages import CloseCode, ErrorCode, ReplyError, peek_tag
+from wsrouter._generated.messages import CloseCode, Error, ErrorCode, ReplyError, peek_tag
 from wsrouter.protocol.errors import error
 from wsrouter.protocol.rate_limit import TokenBucket
 from wsrouter.settings import Limits
@@ -38,6 +38,11 @@ class Outcome:
 
     reply: str | None = None
     close: tuple[int, str] | None = None
+    error: ErrorCode | None = None
+    """The ``code`` of the ``error`` frame that ``reply`` is, if it is one (for metrics)."""
+
+
+_NOTHING = Outcome()
 
 
 class _RequestIdOnly(msgspec.Struct):
@@ -88,13 +93,17 @@ class InboundProcessor(Generic[_M]):
             reply = error(
                 "message_too_big", f"frames are limited to {self._limits.max_frame_bytes} bytes"
             )
-            return Outcome(encode(reply), (CloseCode.MESSAGE_TOO_BIG, "message too big"))
+            return Outcome(
+                encode(reply), (CloseCode.MESSAGE_TOO_BIG, "message too big"), reply.code
+            )
         if not self._bucket.allow():
             self._rate_strikes += 1
             limit = f"{self._limits.messages_per_second:g} messages/s"
             if self._rate_strikes > self._limits.rate_limit_strikes:
                 reply = error("rate_limited", f"rate limit ({limit}) abused; closing")
-                return Outcome(encode(reply), (CloseCode.RATE_LIMITED, "rate limit abused"))
+                return Outcome(
+                    encode(reply), (CloseCode.RATE_LIMITED, "rate limit abused"), reply.code
+                )
             return self._error("rate_limited", f"too many messages: the limit is {limit}", text)
         self._rate_strikes = 0
         try:
@@ -107,13 +116,15 @@ class InboundProcessor(Generic[_M]):
             answer = await self._dispatch(message)
         except ReplyError as exc:  # the generated dispatch converts these; a safety net
             exc.reply.request_id = request_id_of(text)
-            return Outcome(encode(exc.reply))
+            return Outcome(encode(exc.reply), error=exc.reply.code)
         except Exception:
             log.exception("handler failed type=%s", peek_tag(text))
             return self._error("internal_error", "the server failed to handle this message", text)
         self._error_streak = 0
         if answer is None:
-            return Outcome()
+            return _NOTHING
+        if type(answer) is Error:  # a handler's ReplyError, converted by the dispatch
+            return Outcome(encode(answer), error=answer.code)
         return Outcome(encode(answer))
 
     def _too_big(self, text: str) -> bool:
@@ -141,5 +152,5 @@ class InboundProcessor(Generic[_M]):
         request_id = request_id_of(text) if text is not None else UNSET
         reply = encode(error(code, message, request_id=request_id))
         if self._error_streak >= self._limits.consecutive_errors:
-            return Outcome(reply, (CloseCode.RATE_LIMITED, "too many bad frames in a row"))
-        return Outcome(reply)
+            return Outcome(reply, (CloseCode.RATE_LIMITED, "too many bad frames in a row"), code)
+        return Outcome(reply, error=code)

@@ -8,6 +8,7 @@ drains its send queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -21,6 +22,7 @@ from wsrouter.connection_types.chat import ChatConnection
 from wsrouter.connection_types.general import GeneralConnection
 from wsrouter.connection_types.notifications import NotificationsConnection
 from wsrouter.connection_types.test_session import TestSessionConnection
+from wsrouter.metrics import Metrics
 from wsrouter.protocol.errors import error
 from wsrouter.protocol.frames import InboundProcessor, encode
 from wsrouter.registry import ConnectionInfo
@@ -76,12 +78,21 @@ class WebSocketEndpoint:
         except Refusal as refusal:
             await self._refuse(send, refusal)
             return
-        await self._serve(accepted, receive, send)
+        try:
+            await self._serve(accepted, receive, send)
+        except Exception:
+            # A bug, not bad input: the spec's 1011, and a trace (the scope holds the
+            # token, so it is not logged).
+            log.exception("connection failed user_id=%s", accepted.principal.user_id)
+            self.services.metrics.inc("wsrouter_closes_total", code="1011")
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.close", "code": 1011, "reason": "internal error"})
 
     async def _refuse(self, send: Send, refusal: Refusal) -> None:
         self.services.metrics.inc(
             "wsrouter_connections_refused_total", code=str(refusal.close_code)
         )
+        self.services.metrics.inc("wsrouter_errors_sent_total", code=refusal.error_code)
         log.info("handshake refused code=%d reason=%s", refusal.close_code, refusal.error_code)
         await send(
             {"type": "websocket.send", "text": encode(error(refusal.error_code, refusal.message))}
@@ -128,13 +139,14 @@ class WebSocketEndpoint:
         handler_type, decode, tags = TYPES[accepted.connection_type]
         handler = handler_type(connection, services)
         writer = asyncio.create_task(connection.run_writer(), name=f"writer {connection.id}")
-        expiry = _Expiry(connection)
+        expiry = _Expiry(connection, services.metrics)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
         log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
         try:
             try:
                 await handler.open()
             except ReplyError as exc:
+                services.metrics.inc("wsrouter_errors_sent_total", code=exc.reply.code)
                 connection.enqueue(encode(exc.reply))
                 connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
             if accepted.session is not None:
@@ -168,21 +180,26 @@ class WebSocketEndpoint:
         receive: Receive,
     ) -> None:
         metrics = self.services.metrics
+        received = metrics.cell("wsrouter_messages_received_total", type=connection.type)
+        deferred = handler.deferred
         while True:
             event = await receive()
             if event["type"] != "websocket.receive":
                 return
             if connection.closing:
                 continue  # closing: what is still in flight is not answered
-            metrics.inc("wsrouter_messages_received_total", type=connection.type)
+            received.value += 1
             text = event.get("text")
             outcome = (
                 processor.handle_binary() if text is None else await processor.handle_text(text)
             )
             if outcome.reply is not None:
                 await connection.reply(outcome.reply)
-            for frame in handler.take_deferred():
-                connection.enqueue(frame)
+                if outcome.error is not None:
+                    metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
+            if deferred:
+                for frame in handler.take_deferred():
+                    connection.enqueue(frame)
             if outcome.close is not None:
                 metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
                 connection.close(*outcome.close)
@@ -205,10 +222,11 @@ class _Expiry:
     first check runs on the next loop iteration, as a new task's first step would.
     """
 
-    __slots__ = ("_connection", "_handle")
+    __slots__ = ("_connection", "_handle", "_metrics")
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, metrics: Metrics) -> None:
         self._connection = connection
+        self._metrics = metrics
         self._handle: asyncio.Handle | None = asyncio.get_running_loop().call_soon(self._check)
 
     def _check(self) -> None:
@@ -216,6 +234,7 @@ class _Expiry:
         delay = (connection.principal.expires_at - utcnow()).total_seconds()
         if delay <= 0:
             self._handle = None
+            self._metrics.inc("wsrouter_errors_sent_total", code="unauthorized")
             connection.enqueue(encode(error("unauthorized", "the token expired")))
             connection.close(m.CloseCode.UNAUTHORIZED, "token expired")
             return

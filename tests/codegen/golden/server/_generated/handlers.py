@@ -10,53 +10,17 @@ the request. A method raises ``ReplyError`` to answer with an error instead.
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable
-from typing import Protocol, TypeAlias, TypeVar, assert_never
-
-from msgspec import UnsetType
+from typing import TypeAlias, assert_never
 
 from .messages import (
-    ErrorMessage,
     Failure,
     GreeterInbound,
     Greeting,
     Hello,
     ReplyError,
-    RequestId,
     WatcherInbound,
     Wave,
 )
-
-
-class _Correlated(Protocol):
-    request_id: RequestId | UnsetType
-
-
-_R = TypeVar("_R", bound=_Correlated)
-
-
-async def _answer(pending: Awaitable[_R], request_id: RequestId | UnsetType) -> _R | ErrorMessage:
-    """Await a handler; copy the request's id into its reply, or into its error."""
-    try:
-        reply = await pending
-    except ReplyError as exc:
-        exc.reply.request_id = request_id
-        return exc.reply
-    reply.request_id = request_id
-    return reply
-
-
-async def _no_answer(
-    pending: Awaitable[None], request_id: RequestId | UnsetType
-) -> ErrorMessage | None:
-    """Await a handler that has no reply; return its error, if it raised one."""
-    try:
-        await pending
-    except ReplyError as exc:
-        exc.reply.request_id = request_id
-        return exc.reply
-    return None
-
 
 GreeterReply: TypeAlias = Greeting | Failure
 """What ``GreeterHandler.dispatch`` may return."""
@@ -74,12 +38,27 @@ class GreeterHandler(abc.ABC):
         """Wave, expecting nothing back."""
 
     async def dispatch(self, message: GreeterInbound) -> GreeterReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case Hello():
-                return await _answer(self.on_hello(message), message.request_id)
+                try:
+                    reply_greeting = await self.on_hello(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                reply_greeting.request_id = message.request_id
+                return reply_greeting
             case Wave():
-                return await _no_answer(self.on_wave(message), message.request_id)
+                try:
+                    await self.on_wave(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                return None
             case _:
                 assert_never(message)
 
@@ -96,9 +75,18 @@ class WatcherHandler(abc.ABC):
         """Wave, expecting nothing back."""
 
     async def dispatch(self, message: WatcherInbound) -> WatcherReply | None:
-        """Run the method for ``message`` and return what to send back, if anything."""
+        """Run the method for ``message`` and return what to send back, if anything.
+
+        A ``ReplyError`` the method raises comes back as its error message; the request's
+        id is copied into the reply or the error.
+        """
         match message:
             case Wave():
-                return await _no_answer(self.on_wave(message), message.request_id)
+                try:
+                    await self.on_wave(message)
+                except ReplyError as exc:
+                    exc.reply.request_id = message.request_id
+                    return exc.reply
+                return None
             case _:
                 assert_never(message)
