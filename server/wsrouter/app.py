@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from litestar import Litestar, Request, Response, asgi
@@ -60,11 +61,11 @@ class RouterApp(Litestar):
 
     endpoint: WebSocketEndpoint
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    def __call__(self, scope: Any, receive: Any, send: Any) -> Coroutine[Any, Any, None]:
+        # A plain function returning the coroutine: no frame of ours per connection.
         if scope["type"] == "websocket" and scope["path"] == "/ws":
-            await self.endpoint(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+            return self.endpoint(scope, receive, send)
+        return super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings) -> RouterApp:

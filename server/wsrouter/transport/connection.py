@@ -1,8 +1,13 @@
 """One open WebSocket and its bounded send queue.
 
-Frames are handed to :meth:`Connection.enqueue`, which never waits: a writer task
-drains the queue into the socket. A connection whose queue passes its limit (in
-frames or bytes) is closed as a slow consumer, so no fan-out ever waits on it.
+Frames are handed to :meth:`Connection.enqueue`, which never waits. When nothing is
+in flight, the frame is written at once: the ASGI ``send`` of a writable socket
+finishes without suspending, so it is run to completion on the spot (no task, no
+wake-up per frame, nothing held per idle connection). When a ``send`` does have to
+wait (the peer is not reading and the transport paused writing), a task finishes it
+and then drains the frames queued behind it. A connection whose queue passes its
+limit (in frames or bytes) is closed as a slow consumer, so no fan-out ever waits on
+it.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable, Coroutine, Generator, MutableMapping
 from datetime import datetime
 from typing import Any
 
 from wsrouter.auth import Principal
 
-ASGISend = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGISend = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
+"""An ASGI ``send``: an ``async def`` function (its coroutine is stepped by hand)."""
 
 SLOW_CONSUMER = 4008
 
@@ -25,6 +31,22 @@ log = logging.getLogger("wsrouter.connection")
 
 class Connection:
     """What the server knows and holds of one connection on this node."""
+
+    __slots__ = (
+        "_close",
+        "_max_bytes",
+        "_max_frames",
+        "_pending",
+        "_queue",
+        "_queued_bytes",
+        "_send",
+        "connected_at",
+        "id",
+        "principal",
+        "room",
+        "rooms",
+        "type",
+    )
 
     def __init__(
         self,
@@ -47,12 +69,10 @@ class Connection:
         self._send = send
         self._max_frames = max_frames
         self._max_bytes = max_bytes
-        self._queue: deque[str] = deque()
+        self._queue: deque[str] | None = None  # made when a send first has to wait
         self._queued_bytes = 0
-        self._wakeup = asyncio.Event()
+        self._pending: asyncio.Task[None] | None = None  # finishing a send that waited
         self._close: tuple[int, str] | None = None
-        self._writing = False  # a send is in progress (the writer's, or a direct reply's)
-        self.closed = asyncio.Event()
 
     @property
     def user_id(self) -> str:
@@ -64,47 +84,28 @@ class Connection:
         """Whether a close has been requested."""
         return self._close is not None
 
+    @property
+    def queued(self) -> int:
+        """How many frames wait behind a send that could not finish at once."""
+        return len(self._queue) if self._queue else 0
+
     def enqueue(self, frame: str) -> bool:
-        """Queue a text frame; ``False`` if the connection is closing or just overflowed."""
+        """Send a text frame, or queue it; ``False`` if closing or it just overflowed."""
         if self._close is not None:
             return False
+        if self._pending is None:
+            self._write({"type": "websocket.send", "text": frame})
+            return self._close is None  # the write may have found the peer gone
+        queue = self._queue
+        if queue is None:
+            queue = self._queue = deque()
         size = len(frame)
-        if len(self._queue) >= self._max_frames or self._queued_bytes + size > self._max_bytes:
-            log.warning(
-                "slow consumer closed connection_id=%s queued=%d", self.id, len(self._queue)
-            )
+        if len(queue) >= self._max_frames or self._queued_bytes + size > self._max_bytes:
+            log.warning("slow consumer closed connection_id=%s queued=%d", self.id, len(queue))
             self.close(SLOW_CONSUMER, "slow consumer: outbound queue full", flush=False)
             return False
-        self._queue.append(frame)
+        queue.append(frame)
         self._queued_bytes += size
-        self._wakeup.set()
-        return True
-
-    async def reply(self, frame: str) -> bool:
-        """Send ``frame`` at once when nothing is queued or being sent, else queue it.
-
-        The reader's own replies skip the hop to the writer task when the way is clear;
-        the order of frames is the same as through the queue.
-        """
-        if (
-            self._writing
-            or self._queue
-            or self._close is not None
-            or len(frame) > self._max_bytes
-            or self._max_frames < 1
-        ):
-            return self.enqueue(frame)
-        self._writing = True
-        try:
-            await self._send({"type": "websocket.send", "text": frame})
-        except (OSError, RuntimeError) as exc:
-            log.debug("send failed connection_id=%s error=%s", self.id, type(exc).__name__)
-            self._close = self._close or (1006, "send failed")
-            return False
-        finally:
-            self._writing = False
-            if self._queue or self._close is not None:
-                self._wakeup.set()  # the writer waited for this send to finish
         return True
 
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
@@ -112,34 +113,95 @@ class Connection:
         if self._close is not None:
             return
         self._close = (code, reason)
-        if not flush:
+        if not flush and self._queue:
             self._queue.clear()
             self._queued_bytes = 0
-        self._wakeup.set()
+        if self._pending is None:
+            self._write({"type": "websocket.close", "code": code, "reason": reason})
+        # else: the task finishing the blocked send sends the close after the queue
 
-    async def run_writer(self) -> None:
-        """Drain the queue into the socket until the connection closes."""
+    def abandon(self) -> None:
+        """The peer is gone: drop what is queued and stop any send in progress."""
+        if self._close is None:
+            self._close = (1006, "connection lost")
+        if self._queue:
+            self._queue.clear()
+            self._queued_bytes = 0
+        if self._pending is not None:
+            self._pending.cancel()
+
+    async def wait_closed(self) -> None:
+        """Return once the close frame is handed to the socket (or the peer is gone)."""
+        pending = self._pending
+        if pending is not None:
+            await asyncio.wait([pending])
+
+    def _write(self, event: MutableMapping[str, Any]) -> None:
+        # Run the ASGI send up to its first suspension. Most sends never suspend; one
+        # that does is finished, then the queue drained, by a task (`_finish`).
+        send = self._send(event)
         try:
-            while True:
-                await self._wakeup.wait()
-                self._wakeup.clear()
-                if self._writing:
-                    continue  # a direct reply is being sent; it wakes us when done
-                while self._queue:
-                    frame = self._queue.popleft()
-                    self._queued_bytes -= len(frame)
-                    self._writing = True
-                    try:
-                        await self._send({"type": "websocket.send", "text": frame})
-                    finally:
-                        self._writing = False
-                if self._close is not None:
-                    code, reason = self._close
-                    await self._send({"type": "websocket.close", "code": code, "reason": reason})
-                    return
+            blocker = send.send(None)
+        except StopIteration:
+            return
         except (OSError, RuntimeError) as exc:
-            # The peer went away mid-send; the reader sees the disconnect and cleans up.
-            log.debug("send failed connection_id=%s error=%s", self.id, type(exc).__name__)
-            self._close = self._close or (1006, "send failed")
+            self._failed(exc)
+            return
+        self._pending = asyncio.get_running_loop().create_task(
+            self._finish(send, blocker), name=f"send {self.id}"
+        )
+
+    async def _finish(self, send: Coroutine[Any, Any, None], blocker: Any) -> None:
+        try:
+            await _Resume(send, blocker)
+            while self._queue:
+                frame = self._queue.popleft()
+                self._queued_bytes -= len(frame)
+                await self._send({"type": "websocket.send", "text": frame})
+            if self._close is not None:
+                code, reason = self._close
+                await self._send({"type": "websocket.close", "code": code, "reason": reason})
+        except (OSError, RuntimeError) as exc:
+            self._failed(exc)
         finally:
-            self.closed.set()
+            self._pending = None
+
+    def _failed(self, exc: BaseException) -> None:
+        # The peer went away mid-send; the reader sees the disconnect and cleans up.
+        log.debug("send failed connection_id=%s error=%s", self.id, type(exc).__name__)
+        if self._close is None:
+            self._close = (1006, "send failed")
+        if self._queue:
+            self._queue.clear()
+            self._queued_bytes = 0
+
+
+class _Resume:
+    """Awaits the rest of a coroutine that was already run up to ``blocker``.
+
+    What a task does for a coroutine, from its first suspension on: hand the awaited
+    future to the event loop, send the coroutine the result, or throw it what the
+    task was thrown (a cancellation).
+    """
+
+    __slots__ = ("_blocker", "_coroutine")
+
+    def __init__(self, coroutine: Coroutine[Any, Any, None], blocker: Any) -> None:
+        self._coroutine = coroutine
+        self._blocker = blocker
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coroutine, blocker = self._coroutine, self._blocker
+        while True:
+            try:
+                value = yield blocker
+            except BaseException as exc:  # passed on to the coroutine, as a task would
+                try:
+                    blocker = coroutine.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    blocker = coroutine.send(value)
+                except StopIteration:
+                    return

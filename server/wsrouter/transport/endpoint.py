@@ -8,10 +8,9 @@ drains its send queue.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
 from wsrouter._generated import messages as m
@@ -33,7 +32,7 @@ from wsrouter.transport.handshake import Accepted, Refusal, check_handshake
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+Send = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 
 log = logging.getLogger("wsrouter.ws")
 
@@ -60,39 +59,60 @@ class WebSocketEndpoint:
         self.services = services
         self.clock = clock
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
+        """The connection's coroutine (an ASGI app; a plain function, one frame less)."""
+        return self._connection(scope, receive, send)
+
+    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # One coroutine frame lives as long as the connection: the handshake, the
+        # registration and the opening run in helpers that return, so that what they
+        # used is freed (memory per idle connection is a target).
+        accepted = await self._handshake(scope, receive, send)
+        if accepted is None:
+            return
+        del scope  # its headers and query string (the token) are not kept
+        services = self.services
+        connection = await self._register(accepted, send)
+        handler = TYPES[accepted.connection_type][0](connection, services)
+        expiry = _Expiry(connection, services.metrics)
+        try:
+            processor = await self._open(accepted, connection, handler)
+            del accepted
+            await self._read(connection, handler, processor, receive)
+        except Exception:
+            # A bug, not bad input: the spec's 1011, and a trace (without the token).
+            log.exception("connection failed connection_id=%s", connection.id)
+            services.metrics.inc("wsrouter_closes_total", code="1011")
+            connection.close(m.CloseCode.INTERNAL_ERROR, "internal error", flush=False)
+            await connection.wait_closed()
+        finally:
+            expiry.cancel()
+            await self._forget(connection, handler)
+
+    async def _handshake(self, scope: Scope, receive: Receive, send: Send) -> Accepted | None:
+        """Accept, then check the request; a refusal is sent here (and ``None`` returned)."""
         if scope["type"] != "websocket":
-            return
+            return None
         if (await receive())["type"] != "websocket.connect":
-            return
+            return None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         origins = self.services.settings.allowed_origins
         if origins and headers.get("origin") not in origins:
             # Closing before accepting makes the server answer the upgrade with HTTP 403.
             self.services.metrics.inc("wsrouter_connections_refused_total", code="403")
             await send({"type": "websocket.close", "code": 1008})
-            return
+            return None
         await send({"type": "websocket.accept"})
         try:
-            accepted = await check_handshake(self.services, scope.get("query_string", b""), headers)
+            return await check_handshake(self.services, scope.get("query_string", b""), headers)
         except Refusal as refusal:
             await self._refuse(send, refusal)
-            return
-        try:
-            await self._serve(accepted, receive, send)
-        except Exception:
-            # A bug, not bad input: the spec's 1011, and a trace (the scope holds the
-            # token, so it is not logged).
-            log.exception("connection failed user_id=%s", accepted.principal.user_id)
-            self.services.metrics.inc("wsrouter_closes_total", code="1011")
-            with contextlib.suppress(Exception):
-                await send({"type": "websocket.close", "code": 1011, "reason": "internal error"})
+            return None
 
     async def _refuse(self, send: Send, refusal: Refusal) -> None:
-        self.services.metrics.inc(
-            "wsrouter_connections_refused_total", code=str(refusal.close_code)
-        )
-        self.services.metrics.inc("wsrouter_errors_sent_total", code=refusal.error_code)
+        metrics = self.services.metrics
+        metrics.inc("wsrouter_connections_refused_total", code=str(refusal.close_code))
+        metrics.inc("wsrouter_errors_sent_total", code=refusal.error_code)
         log.info("handshake refused code=%d reason=%s", refusal.close_code, refusal.error_code)
         await send(
             {"type": "websocket.send", "text": encode(error(refusal.error_code, refusal.message))}
@@ -131,46 +151,30 @@ class WebSocketEndpoint:
             max_bytes=limits.send_queue_bytes,
         )
         services.hub.add(connection)
-        return connection
-
-    async def _serve(self, accepted: Accepted, receive: Receive, send: Send) -> None:
-        services = self.services
-        connection = await self._register(accepted, send)
-        handler_type, decode, tags = TYPES[accepted.connection_type]
-        handler = handler_type(connection, services)
-        writer = asyncio.create_task(connection.run_writer(), name=f"writer {connection.id}")
-        expiry = _Expiry(connection, services.metrics)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
         log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
+        return connection
+
+    async def _open(
+        self, accepted: Accepted, connection: Connection, handler: ConnectionHandler
+    ) -> InboundProcessor[Any]:
+        """Send the first frames; a session that cannot be opened is refused here."""
+        services = self.services
         try:
-            try:
-                await handler.open()
-            except ReplyError as exc:
-                services.metrics.inc("wsrouter_errors_sent_total", code=exc.reply.code)
-                connection.enqueue(encode(exc.reply))
-                connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
-            if accepted.session is not None:
-                self.clock.watch(accepted.session.id, accepted.session.ends_at)
-            processor = InboundProcessor(
-                decode=decode,
-                tags=tags,
-                dispatch=handler.dispatch,  # type: ignore[attr-defined]
-                limits=services.settings.limits,
-            )
-            await self._read(connection, handler, processor, receive)
-        finally:
-            expiry.cancel()
-            services.hub.remove(connection)
-            changes = await services.registry.remove(connection.id)
-            try:
-                await handler.rooms_left(changes)
-                await handler.close()
-            finally:
-                connection.close(1000, "")
-                if not connection.closed.is_set():
-                    writer.cancel()
-                await asyncio.gather(writer, return_exceptions=True)
-                log.info("disconnected connection_id=%s", connection.id)
+            await handler.open()
+        except ReplyError as exc:
+            services.metrics.inc("wsrouter_errors_sent_total", code=exc.reply.code)
+            connection.enqueue(encode(exc.reply))
+            connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
+        if accepted.session is not None:
+            self.clock.watch(accepted.session.id, accepted.session.ends_at)
+        _, decode, tags = TYPES[accepted.connection_type]
+        return InboundProcessor(
+            decode=decode,
+            tags=tags,
+            dispatch=handler.dispatch,  # type: ignore[attr-defined]
+            limits=services.settings.limits,
+        )
 
     async def _read(
         self,
@@ -179,6 +183,7 @@ class WebSocketEndpoint:
         processor: InboundProcessor[Any],
         receive: Receive,
     ) -> None:
+        """Handle the frames of one connection, in the order they arrive, until it ends."""
         metrics = self.services.metrics
         received = metrics.cell("wsrouter_messages_received_total", type=connection.type)
         deferred = handler.deferred
@@ -194,7 +199,7 @@ class WebSocketEndpoint:
                 processor.handle_binary() if text is None else await processor.handle_text(text)
             )
             if outcome.reply is not None:
-                await connection.reply(outcome.reply)
+                connection.enqueue(outcome.reply)
                 if outcome.error is not None:
                     metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
             if deferred:
@@ -204,6 +209,18 @@ class WebSocketEndpoint:
                 metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
                 connection.close(*outcome.close)
 
+    async def _forget(self, connection: Connection, handler: ConnectionHandler) -> None:
+        """The connection is gone: unregister it and let its handler clean up."""
+        services = self.services
+        services.hub.remove(connection)
+        try:
+            changes = await services.registry.remove(connection.id)
+            await handler.rooms_left(changes)
+            await handler.close()
+        finally:
+            connection.abandon()
+            log.info("disconnected connection_id=%s", connection.id)
+
     async def drain(self, code: int, reason: str, timeout: float) -> None:
         """Close every local connection after flushing its queue; wait up to ``timeout``."""
         connections = self.services.hub.all()
@@ -211,7 +228,7 @@ class WebSocketEndpoint:
             connection.close(code, reason)
         if connections:
             await asyncio.wait(
-                [asyncio.ensure_future(c.closed.wait()) for c in connections], timeout=timeout
+                [asyncio.ensure_future(c.wait_closed()) for c in connections], timeout=timeout
             )
 
 

@@ -49,32 +49,59 @@ def connection(socket: Socket, frames: int = 3, size: int = 100) -> Connection:
     )
 
 
-async def test_frames_are_sent_in_order_then_the_close() -> None:
+async def test_a_writable_socket_gets_each_frame_at_once_then_the_close() -> None:
     socket = Socket()
     conn = connection(socket)
-    writer = asyncio.create_task(conn.run_writer())
     assert conn.enqueue("a")
     assert conn.enqueue("b")
+    assert [e["text"] for e in socket.sent] == ["a", "b"]  # no task, no waiting
     conn.close(1000, "bye")
-    await asyncio.wait_for(writer, 1)
-    assert [e.get("text") for e in socket.sent] == ["a", "b", None]
     assert socket.sent[-1] == {"type": "websocket.close", "code": 1000, "reason": "bye"}
+    await asyncio.wait_for(conn.wait_closed(), 1)
+    assert not conn.enqueue("c")
+
+
+async def test_frames_wait_in_order_behind_a_send_that_blocks() -> None:
+    socket = Socket()
+    socket.gate.clear()  # the transport paused writing
+    conn = connection(socket, frames=10, size=1000)
+    assert conn.enqueue("1")  # started, blocked in the socket
+    assert conn.enqueue("2")
+    assert conn.enqueue("3")
+    assert conn.queued == 2
+    conn.close(1000, "bye")  # after what is queued
+    assert socket.sent == []
+    socket.gate.set()
+    await asyncio.wait_for(conn.wait_closed(), 1)
+    assert [e.get("text") for e in socket.sent] == ["1", "2", "3", None]
+    assert socket.sent[-1]["code"] == 1000
+    assert conn.queued == 0
+
+
+async def test_sends_are_direct_again_once_the_queue_drained() -> None:
+    socket = Socket()
+    socket.gate.clear()
+    conn = connection(socket, frames=10, size=1000)
+    assert conn.enqueue("1")
+    assert conn.enqueue("2")
+    socket.gate.set()
+    await asyncio.wait_for(conn.wait_closed(), 1)  # the draining task is done
+    assert conn.enqueue("3")
+    assert [e["text"] for e in socket.sent] == ["1", "2", "3"]
 
 
 async def test_a_full_queue_closes_with_4008_without_waiting() -> None:
     socket = Socket()
     socket.gate.clear()  # the client stopped reading
     conn = connection(socket, frames=2)
-    writer = asyncio.create_task(conn.run_writer())
-    assert conn.enqueue("1")
-    await asyncio.sleep(0)  # the writer takes "1" and blocks on the socket
+    assert conn.enqueue("1")  # blocks on the socket
     assert conn.enqueue("2")
     assert conn.enqueue("3")
     assert not conn.enqueue("4")  # overflow: returns at once
     assert conn.closing
     assert not conn.enqueue("5")
     socket.gate.set()
-    await asyncio.wait_for(writer, 1)
+    await asyncio.wait_for(conn.wait_closed(), 1)
     assert socket.sent[-1]["code"] == 4008
     assert [e.get("text") for e in socket.sent[:-1]] == ["1"]  # the queue was dropped
 
@@ -83,6 +110,32 @@ async def test_the_byte_limit_counts_too() -> None:
     socket = Socket()
     socket.gate.clear()
     conn = connection(socket, frames=100, size=10)
+    assert conn.enqueue("first")  # in flight, not queued
     assert conn.enqueue("x" * 10)
     assert not conn.enqueue("y")
+    assert conn.closing
+    conn.abandon()
+
+
+async def test_abandon_stops_a_blocked_send_and_drops_the_queue() -> None:
+    socket = Socket()
+    socket.gate.clear()
+    conn = connection(socket, frames=10, size=1000)
+    assert conn.enqueue("1")
+    assert conn.enqueue("2")
+    conn.abandon()  # the peer is gone
+    await asyncio.wait_for(conn.wait_closed(), 1)
+    assert socket.sent == []
+    assert conn.closing
+    assert conn.queued == 0
+    assert not conn.enqueue("3")
+
+
+async def test_a_peer_gone_mid_send_closes_the_connection() -> None:
+    async def gone(event: MutableMapping[str, Any]) -> None:
+        raise OSError("connection reset")
+
+    conn = connection(Socket())
+    conn._send = gone
+    assert not conn.enqueue("a")
     assert conn.closing

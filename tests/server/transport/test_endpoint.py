@@ -78,6 +78,6 @@ async def test_a_bug_in_a_handler_closes_its_connection_with_1011(
         sent = await run_connection(app, token)
     assert sent[0] == {"type": "websocket.accept"}
     assert sent[-1] == {"type": "websocket.close", "code": 1011, "reason": "internal error"}
-    assert "connection failed user_id=u1" in caplog.text
+    assert "connection failed connection_id=general_u1_" in caplog.text
     assert token not in caplog.text
     assert len(app.state.services.hub) == 0  # and nothing is left of it
