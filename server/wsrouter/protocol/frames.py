@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -32,9 +31,12 @@ def encode(message: msgspec.Struct) -> str:
     return _encoder.encode(message).decode()
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one frame produced: a frame for the sender, and maybe a close."""
+class Outcome(NamedTuple):
+    """What one frame produced: a frame for the sender, and maybe a close.
+
+    A named tuple, as one is made per frame: a frozen dataclass costs several times
+    more to make.
+    """
 
     reply: str | None = None
     close: tuple[int, str] | None = None
