@@ -94,8 +94,19 @@ class Connection:
         if self._close is not None:
             return False
         if self._pending is None:
-            self._write({"type": "websocket.send", "text": frame})
-            return self._close is None  # the write may have found the peer gone
+            # What `_write` does, inlined: this runs once per frame and per recipient.
+            send = self._send({"type": "websocket.send", "text": frame})
+            try:
+                blocker = send.send(None)
+            except StopIteration:
+                return True
+            except (OSError, RuntimeError) as exc:
+                self._failed(exc)
+                return False
+            self._pending = asyncio.get_running_loop().create_task(
+                self._finish(send, blocker), name=f"send {self.id}"
+            )
+            return True
         queue = self._queue
         if queue is None:
             queue = self._queue = deque()

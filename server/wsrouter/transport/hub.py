@@ -76,6 +76,22 @@ class Hub:
 
     def deliver(self, audience: Audience, frame: str) -> int:
         """Queue ``frame`` on every local connection of ``audience``; return how many took it."""
+        if (
+            audience.room is not None
+            and audience.connection_type is not None
+            and audience.user_id is None
+            and audience.connection_id is None
+        ):
+            # A room (the busiest case): its index is exact, only the sender is skipped.
+            members = self._by_room.get((audience.connection_type, audience.room))
+            if not members:
+                return 0
+            exclude = audience.exclude
+            took = 0
+            for connection in list(members):
+                if connection.id != exclude and connection.enqueue(frame):
+                    took += 1
+            return took
         return sum(1 for c in self.select(audience) if c.enqueue(frame))
 
     def disconnect(self, connection_id: str, code: int, reason: str) -> bool:
