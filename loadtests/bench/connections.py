@@ -2,10 +2,10 @@
 
 picows calls a listener back for every frame, from the event loop's read of the socket,
 with no future, queue or task in between; that is what keeps the generator's cost per
-message below the servers'. :class:`Client` does what every connection needs outside the
-measured hot path: the server's greeting, joining the room, engine.io pings, the close
-handshake. The scenarios subclass it and handle their own frames in ``on_ws_frame``
-before handing anything else to :meth:`Client.control`.
+message low enough to measure the servers. :class:`Client` does what every connection
+needs outside the measured hot path: the server's greeting, joining the room, engine.io
+pings, the close handshake. The scenarios subclass it and handle their own frames in
+``on_ws_frame`` before handing anything else to :meth:`Client.control`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ DEFLATE_OFFER = {"Sec-WebSocket-Extensions": "permessage-deflate; client_max_win
 # The servers accept frames up to 256 KiB and send far smaller ones; the limit only has
 # to be above anything they send.
 MAX_FRAME_BYTES = 1 << 20
-TIMEOUT = 30.0
+TIMEOUT = 30.0  # seconds for a handshake, a greeting or an answer: a stuck server fails
 ENGINEIO_PING = "2"
 ENGINEIO_PONG = b"3"
 
