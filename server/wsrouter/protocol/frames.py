@@ -45,6 +45,7 @@ class Outcome(NamedTuple):
 
 
 _NOTHING = Outcome()
+_new_tuple = tuple.__new__
 
 
 class _RequestIdOnly(msgspec.Struct):
@@ -127,7 +128,8 @@ class InboundProcessor(Generic[_M]):
             return _NOTHING
         if type(answer) is Error:  # a handler's ReplyError, converted by the dispatch
             return Outcome(encode(answer), error=answer.code)
-        return Outcome(encode(answer))
+        # The common case, once per frame: the tuple made in C, the encoding inlined.
+        return _new_tuple(Outcome, (_encoder.encode(answer).decode(), None, None))
 
     def _too_big(self, text: str) -> bool:
         return len(text.encode()) > self._limits.max_frame_bytes
