@@ -52,6 +52,8 @@ class Plan:
     connect_concurrency: int
     seconds: float
     warmup: float
+    rounds: int = 1
+    """How many times echo, fan-out and connect run against each server, interleaved."""
     fanout_window: int = 4
 
 
@@ -62,6 +64,7 @@ FULL = Plan(
     connect_concurrency=20,
     seconds=4.0,
     warmup=0.5,
+    rounds=3,
 )
 QUICK = Plan(
     echo_connections=4,
