@@ -91,7 +91,21 @@ class InboundProcessor(Generic[_M]):
         )
 
     async def handle_text(self, text: str) -> Outcome:
-        """Process one text frame."""
+        """Process one text frame: :meth:`admit`, dispatch, then :meth:`answered`.
+
+        The transport runs the three steps itself (one coroutine less per frame).
+        """
+        admitted = self.admit(text)
+        if isinstance(admitted, Outcome):
+            return admitted
+        try:
+            answer = await self._dispatch(admitted)
+        except Exception as exc:  # every failure becomes an error frame
+            return self.failed(exc, text)
+        return self.answered(answer)
+
+    def admit(self, text: str) -> _M | Outcome:
+        """The limits and the decoding: the message to dispatch, or the frame's outcome."""
         if len(text) * 4 > self._limits.max_frame_bytes and self._too_big(text):
             reply = error(
                 "message_too_big", f"frames are limited to {self._limits.max_frame_bytes} bytes"
@@ -110,19 +124,19 @@ class InboundProcessor(Generic[_M]):
             return self._error("rate_limited", f"too many messages: the limit is {limit}", text)
         self._rate_strikes = 0
         try:
-            message = self._decode(text)
+            return self._decode(text)
         except msgspec.ValidationError as exc:  # a subclass of DecodeError: first
             return self._invalid(text, str(exc))
         except msgspec.DecodeError:
             return self._error("invalid_json", "the frame is not valid JSON", text)
-        try:
-            answer = await self._dispatch(message)
-        except ReplyError as exc:  # the generated dispatch converts these; a safety net
-            exc.reply.request_id = request_id_of(text)
-            return Outcome(encode(exc.reply), error=exc.reply.code)
-        except Exception:
-            log.exception("handler failed type=%s", peek_tag(text))
-            return self._error("internal_error", "the server failed to handle this message", text)
+
+    @property
+    def dispatch(self) -> Callable[[_M], Awaitable[msgspec.Struct | None]]:
+        """What runs an admitted message (the connection type's handler)."""
+        return self._dispatch
+
+    def answered(self, answer: msgspec.Struct | None) -> Outcome:
+        """The outcome of a dispatched message, from what its handler returned."""
         self._error_streak = 0
         if answer is None:
             return _NOTHING
@@ -130,6 +144,14 @@ class InboundProcessor(Generic[_M]):
             return Outcome(encode(answer), error=answer.code)
         # The common case, once per frame: the tuple made in C, the encoding inlined.
         return _new_tuple(Outcome, (_encoder.encode(answer).decode(), None, None))
+
+    def failed(self, exc: Exception, text: str) -> Outcome:
+        """The outcome of a dispatch that raised ``exc``."""
+        if isinstance(exc, ReplyError):  # the generated dispatch converts these; a safety net
+            exc.reply.request_id = request_id_of(text)
+            return Outcome(encode(exc.reply), error=exc.reply.code)
+        log.error("handler failed type=%s", peek_tag(text), exc_info=exc)
+        return self._error("internal_error", "the server failed to handle this message", text)
 
     def _too_big(self, text: str) -> bool:
         return len(text.encode()) > self._limits.max_frame_bytes

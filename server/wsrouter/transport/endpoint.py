@@ -23,7 +23,7 @@ from wsrouter.connection_types.notifications import NotificationsConnection
 from wsrouter.connection_types.test_session import TestSessionConnection
 from wsrouter.metrics import Metrics
 from wsrouter.protocol.errors import error
-from wsrouter.protocol.frames import InboundProcessor, encode
+from wsrouter.protocol.frames import InboundProcessor, Outcome, encode
 from wsrouter.registry import ConnectionInfo
 from wsrouter.services import Services
 from wsrouter.timers import SessionClock
@@ -78,13 +78,45 @@ class WebSocketEndpoint:
         try:
             processor = await self._open(accepted, connection, handler)
             del accepted
-            await self._read(connection, handler, processor, receive)
-        except Exception:
-            # A bug, not bad input: the spec's 1011, and a trace (without the token).
-            log.exception("connection failed connection_id=%s", connection.id)
-            services.metrics.inc("wsrouter_closes_total", code="1011")
-            connection.close(m.CloseCode.INTERNAL_ERROR, "internal error", flush=False)
-            await connection.wait_closed()
+            # The frames, in the order they arrive, until the connection ends: here, not
+            # in a helper, since every level of coroutines is resumed for every frame.
+            metrics = services.metrics
+            received = metrics.cell("wsrouter_messages_received_total", type=connection.type)
+            deferred = handler.deferred
+            admit, dispatch = processor.admit, processor.dispatch
+            while True:
+                event = await receive()
+                if event["type"] != "websocket.receive":
+                    break
+                if connection.closing:
+                    continue  # closing: what is still in flight is not answered
+                received.value += 1
+                text = event.get("text")
+                if text is None:
+                    outcome = processor.handle_binary()
+                else:
+                    admitted = admit(text)
+                    if isinstance(admitted, Outcome):
+                        outcome = admitted
+                    else:
+                        try:
+                            answer = await dispatch(admitted)
+                        except Exception as exc:  # every failure becomes an error frame
+                            outcome = processor.failed(exc, text)
+                        else:
+                            outcome = processor.answered(answer)
+                if outcome.reply is not None:
+                    connection.enqueue(outcome.reply)
+                    if outcome.error is not None:
+                        metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
+                if deferred:
+                    for frame in handler.take_deferred():
+                        connection.enqueue(frame)
+                if outcome.close is not None:
+                    metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
+                    connection.close(*outcome.close)
+        except Exception as exc:
+            await self._crashed(connection, exc)
         finally:
             expiry.cancel()
             await self._forget(connection, handler)
@@ -176,38 +208,12 @@ class WebSocketEndpoint:
             limits=services.settings.limits,
         )
 
-    async def _read(
-        self,
-        connection: Connection,
-        handler: ConnectionHandler,
-        processor: InboundProcessor[Any],
-        receive: Receive,
-    ) -> None:
-        """Handle the frames of one connection, in the order they arrive, until it ends."""
-        metrics = self.services.metrics
-        received = metrics.cell("wsrouter_messages_received_total", type=connection.type)
-        deferred = handler.deferred
-        while True:
-            event = await receive()
-            if event["type"] != "websocket.receive":
-                return
-            if connection.closing:
-                continue  # closing: what is still in flight is not answered
-            received.value += 1
-            text = event.get("text")
-            outcome = (
-                processor.handle_binary() if text is None else await processor.handle_text(text)
-            )
-            if outcome.reply is not None:
-                connection.enqueue(outcome.reply)
-                if outcome.error is not None:
-                    metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
-            if deferred:
-                for frame in handler.take_deferred():
-                    connection.enqueue(frame)
-            if outcome.close is not None:
-                metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
-                connection.close(*outcome.close)
+    async def _crashed(self, connection: Connection, exc: Exception) -> None:
+        """A bug, not bad input: the spec's 1011, and a trace (without the token)."""
+        log.error("connection failed connection_id=%s", connection.id, exc_info=exc)
+        self.services.metrics.inc("wsrouter_closes_total", code="1011")
+        connection.close(m.CloseCode.INTERNAL_ERROR, "internal error", flush=False)
+        await connection.wait_closed()
 
     async def _forget(self, connection: Connection, handler: ConnectionHandler) -> None:
         """The connection is gone: unregister it and let its handler clean up."""
