@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Callable, Coroutine, Generator, MutableMapping
+from collections.abc import Callable, Coroutine, Generator, Iterable, MutableMapping
 from datetime import datetime
 from typing import Any
 
@@ -107,6 +107,10 @@ class Connection:
                 self._finish(send, blocker), name=f"send {self.id}"
             )
             return True
+        return self._queue_frame(frame)
+
+    def _queue_frame(self, frame: str) -> bool:
+        # Behind a send that waits: queue, or close as a slow consumer past the limit.
         queue = self._queue
         if queue is None:
             queue = self._queue = deque()
@@ -216,3 +220,67 @@ class _Resume:
                     blocker = coroutine.send(value)
                 except StopIteration:
                     return
+
+
+def send_to_all(connections: Iterable[Connection], frame: str) -> int:
+    """:meth:`Connection.enqueue` ``frame`` on each of ``connections``; how many took it.
+
+    The same, for a fan-out, without its cost per recipient: one coroutine writes to
+    the recipients in turn, awaiting each ``send`` (which, for a writable socket,
+    finishes without suspending). Should one suspend, that coroutine stays with its
+    connection, as the task that finishes the send and drains its queue, and a new
+    one carries on with the next recipients: no recipient waits for another.
+    """
+    members = connections if isinstance(connections, list) else list(connections)
+    fanout = _Fanout(members, frame)
+    took = 0
+    while True:
+        writer = fanout.write()
+        try:
+            blocker = writer.send(None)
+        except StopIteration:
+            return took + fanout.took
+        # The send to members[fanout.index] has to wait: the writer finishes it (and stops
+        # there), as that connection's pending task; a new writer takes the rest.
+        blocked = members[fanout.index]
+        fanout.stop = True
+        blocked._pending = asyncio.get_running_loop().create_task(
+            blocked._finish(writer, blocker), name=f"send {blocked.id}"
+        )
+        took += fanout.took
+        fanout = _Fanout(members, frame, start=fanout.index + 1)
+
+
+class _Fanout:
+    """One coroutine's walk over the recipients of a frame (see :func:`send_to_all`)."""
+
+    __slots__ = ("_event", "_frame", "_members", "index", "start", "stop", "took")
+
+    def __init__(self, members: list[Connection], frame: str, start: int = 0) -> None:
+        self._members = members
+        self._frame = frame
+        self._event = {"type": "websocket.send", "text": frame}  # read-only: shared
+        self.start = start
+        self.index = start
+        self.stop = False
+        self.took = 0
+
+    async def write(self) -> None:
+        members, event = self._members, self._event
+        for index in range(self.start, len(members)):
+            if self.stop:
+                return  # this writer stayed with a connection whose send had to wait
+            connection = members[index]
+            if connection._close is not None:
+                continue
+            if connection._pending is not None:
+                if connection._queue_frame(self._frame):
+                    self.took += 1
+                continue
+            self.index = index
+            self.took += 1
+            try:
+                await connection._send(event)
+            except (OSError, RuntimeError) as exc:
+                self.took -= 1
+                connection._failed(exc)

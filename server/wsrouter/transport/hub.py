@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from wsrouter.broker import Audience
-from wsrouter.transport.connection import Connection
+from wsrouter.transport.connection import Connection, send_to_all
 
 K = TypeVar("K")
 
@@ -87,12 +87,8 @@ class Hub:
             if not members:
                 return 0
             exclude = audience.exclude
-            took = 0
-            for connection in list(members):
-                if connection.id != exclude and connection.enqueue(frame):
-                    took += 1
-            return took
-        return sum(1 for c in self.select(audience) if c.enqueue(frame))
+            return send_to_all([c for c in members if c.id != exclude], frame)
+        return send_to_all(self.select(audience), frame)
 
     def disconnect(self, connection_id: str, code: int, reason: str) -> bool:
         """Close a local connection; ``False`` if this node has no such connection."""

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from wsrouter.auth import Principal
-from wsrouter.transport.connection import Connection
+from wsrouter.transport.connection import Connection, send_to_all
 
 pytestmark = pytest.mark.anyio
 
@@ -139,3 +139,55 @@ async def test_a_peer_gone_mid_send_closes_the_connection() -> None:
     conn._send = gone
     assert not conn.enqueue("a")
     assert conn.closing
+
+
+async def test_a_fan_out_reaches_every_writable_connection_at_once() -> None:
+    sockets = [Socket() for _ in range(5)]
+    connections = [connection(s) for s in sockets]
+    assert send_to_all(connections, "hi") == 5
+    assert all([e["text"] for e in s.sent] == ["hi"] for s in sockets)
+
+
+async def test_a_fan_out_does_not_wait_for_a_blocked_connection() -> None:
+    sockets = [Socket() for _ in range(4)]
+    sockets[1].gate.clear()  # this peer stopped reading
+    connections = [connection(s, frames=10, size=1000) for s in sockets]
+    assert send_to_all(connections, "1") == 4
+    assert send_to_all(connections, "2") == 4  # queued behind the blocked send
+    for index in (0, 2, 3):
+        assert [e["text"] for e in sockets[index].sent] == ["1", "2"]
+    assert sockets[1].sent == []
+    assert connections[1].queued == 1
+    sockets[1].gate.set()
+    await asyncio.wait_for(connections[1].wait_closed(), 1)  # its send task is done
+    assert [e["text"] for e in sockets[1].sent] == ["1", "2"]
+    assert send_to_all(connections, "3") == 4  # direct again
+    assert all(s.sent[-1]["text"] == "3" for s in sockets)
+
+
+async def test_a_fan_out_skips_closed_and_gone_connections() -> None:
+    async def gone(event: MutableMapping[str, Any]) -> None:
+        raise OSError("connection reset")
+
+    alive, closed, broken = Socket(), Socket(), Socket()
+    connections = [connection(alive), connection(closed), connection(broken)]
+    connections[1].close(1000, "bye")
+    connections[2]._send = gone
+    assert send_to_all(connections, "x") == 1
+    assert [e.get("text") for e in alive.sent] == ["x"]
+    assert closed.sent == [{"type": "websocket.close", "code": 1000, "reason": "bye"}]
+    assert connections[2].closing
+
+
+async def test_a_fan_out_overflowing_a_blocked_queue_closes_it_as_slow() -> None:
+    sockets = [Socket(), Socket()]
+    sockets[0].gate.clear()
+    connections = [connection(s, frames=1) for s in sockets]
+    assert send_to_all(connections, "1") == 2
+    assert send_to_all(connections, "2") == 2
+    assert send_to_all(connections, "3") == 1  # the slow one overflowed
+    assert connections[0].closing
+    assert [e["text"] for e in sockets[1].sent] == ["1", "2", "3"]
+    sockets[0].gate.set()
+    await asyncio.wait_for(connections[0].wait_closed(), 1)
+    assert sockets[0].sent[-1]["code"] == 4008
