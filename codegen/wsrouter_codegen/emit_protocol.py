@@ -55,7 +55,7 @@ class ProtocolViews:
         context = {
             **self._base(),
             **types_context(self.protocol.aliases, self.protocol.structs),
-            **typing_and_msgspec(exprs, all_fields(structs), {"Final", "TypeAlias"}),
+            **typing_and_msgspec(exprs, all_fields(structs), {"Final", "TypeAlias", "final"}),
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [

@@ -15,7 +15,8 @@ document.
 
 Modules: :mod:`.targets` starts and stops the servers and knows each one's framing,
 :mod:`.connections` is the picows client, :mod:`.scenarios` the four scenarios and their
-sizes, :mod:`.measure` the CPU meter and quantiles.
+sizes, :mod:`.measure` the CPU meter and quantiles; :mod:`.frame_cost` measures, without
+sockets and so with far less noise, the CPU the router adds to every frame.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import asyncio
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -144,6 +146,22 @@ def table(results: Results) -> str:
     return "\n".join(lines)
 
 
+def frame_cost(*, quick: bool) -> tuple[dict[str, Any], str]:
+    """:mod:`.frame_cost` in its own process, pinned to the server's CPU: JSON and table.
+
+    Its own process also keeps the app and its imports out of this generator's heap.
+    """
+    size = ["--frames", "2000", "--rounds", "1"] if quick else []
+    command = [sys.executable, "-m", "loadtests.bench.frame_cost", "--json", *size]
+    print("bench: frame cost in process ...", file=sys.stderr, flush=True)
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [*pin(SERVER_CPU), *command], capture_output=True, text=True, check=True
+    )
+    *table_lines, last = completed.stdout.splitlines()
+    result: dict[str, Any] = json.loads(last)
+    return result, "\n".join(table_lines)
+
+
 def _raise_fd_limit() -> None:
     # 5,000 idle connections need more descriptors than the usual soft limit of 1,024.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -170,14 +188,18 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             for target in targets:
                 stop_server(target)
+    cost, cost_table = frame_cost(quick=args.quick)
     document = {
         "plan": vars(plan) | {"quick": args.quick},
         "pinned": bool(pin(SERVER_CPU)),
         "results": results,
         "ratios": ratios(results),
+        "frame_cost": cost,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     print(table(results))
+    print()
+    print(cost_table)
     print(f"\nwritten: {args.out}")
     return 0

@@ -43,3 +43,7 @@ def test_quick_bench_measures_every_scenario_on_every_server(tmp_path: Path) -> 
         for scenario in ("echo", "fanout"):
             run = results[server][scenario]
             assert 0 < run["p50_ms"] <= run["p99_ms"], (server, scenario, run)
+    cost = json.loads(out.read_text())["frame_cost"]
+    assert cost["router_us_per_frame"] > 0
+    assert cost["bare_us_per_frame"] > 0
+    assert "µs of CPU above ASGI" in completed.stdout

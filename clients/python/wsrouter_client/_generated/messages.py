@@ -9,7 +9,7 @@ each with a module-level decoder that is built once and reused.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any, Final, Literal, TypeAlias
+from typing import Annotated, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -141,12 +141,14 @@ class Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_o
     """Base of the tagged messages."""
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Ping(Message, tag="ping", kw_only=True):
     """Ping."""
 
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Pong(Message, tag="pong", kw_only=True):
     """Pong."""
 
@@ -154,6 +156,7 @@ class Pong(Message, tag="pong", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Echo(Message, tag="echo", kw_only=True):
     """Echo."""
 
@@ -161,6 +164,7 @@ class Echo(Message, tag="echo", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class EchoReply(Message, tag="echo", kw_only=True):
     """EchoReply."""
 
@@ -169,6 +173,7 @@ class EchoReply(Message, tag="echo", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class JoinRoom(Message, tag="join_room", kw_only=True):
     """JoinRoom."""
 
@@ -176,6 +181,7 @@ class JoinRoom(Message, tag="join_room", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class RoomJoined(Message, tag="room_joined", kw_only=True):
     """RoomJoined."""
 
@@ -185,6 +191,7 @@ class RoomJoined(Message, tag="room_joined", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class LeaveRoom(Message, tag="leave_room", kw_only=True):
     """LeaveRoom."""
 
@@ -192,6 +199,7 @@ class LeaveRoom(Message, tag="leave_room", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class RoomLeft(Message, tag="room_left", kw_only=True):
     """RoomLeft."""
 
@@ -200,6 +208,7 @@ class RoomLeft(Message, tag="room_left", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class BroadcastToRoom(Message, tag="broadcast_to_room", kw_only=True):
     """BroadcastToRoom."""
 
@@ -209,6 +218,7 @@ class BroadcastToRoom(Message, tag="broadcast_to_room", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class RoomMessage(Message, tag="room_message", kw_only=True):
     """RoomMessage."""
 
@@ -222,6 +232,7 @@ class RoomMessage(Message, tag="room_message", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class RefreshToken(Message, tag="refresh_token", kw_only=True):
     """RefreshToken."""
 
@@ -229,6 +240,7 @@ class RefreshToken(Message, tag="refresh_token", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class TokenRefreshed(Message, tag="token_refreshed", kw_only=True):
     """TokenRefreshed."""
 
@@ -237,6 +249,7 @@ class TokenRefreshed(Message, tag="token_refreshed", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class ConnectionEstablished(Message, tag="connection_established", kw_only=True):
     """ConnectionEstablished."""
 
@@ -249,6 +262,7 @@ class ConnectionEstablished(Message, tag="connection_established", kw_only=True)
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Error(Message, tag="error", kw_only=True):
     """Error."""
 
@@ -259,6 +273,7 @@ class Error(Message, tag="error", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class AdminBroadcast(Schema, kw_only=True):
     """AdminBroadcast."""
 
@@ -270,6 +285,7 @@ class AdminBroadcast(Schema, kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Notification(Message, tag="notification", kw_only=True):
     """Notification."""
 
@@ -283,6 +299,7 @@ class Notification(Message, tag="notification", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class MarkNotificationRead(Message, tag="mark_notification_read", kw_only=True):
     """MarkNotificationRead."""
 
@@ -290,6 +307,7 @@ class MarkNotificationRead(Message, tag="mark_notification_read", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class NotificationRead(Message, tag="notification_read", kw_only=True):
     """NotificationRead."""
 
@@ -299,12 +317,14 @@ class NotificationRead(Message, tag="notification_read", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class MarkAllNotificationsRead(Message, tag="mark_all_notifications_read", kw_only=True):
     """MarkAllNotificationsRead."""
 
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class NotificationsRead(Message, tag="notifications_read", kw_only=True):
     """NotificationsRead."""
 
@@ -314,6 +334,7 @@ class NotificationsRead(Message, tag="notifications_read", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class GetNotifications(Message, tag="get_notifications", kw_only=True):
     """GetNotifications."""
 
@@ -323,6 +344,7 @@ class GetNotifications(Message, tag="get_notifications", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class NotificationList(Message, tag="notification_list", kw_only=True):
     """NotificationList."""
 
@@ -332,6 +354,7 @@ class NotificationList(Message, tag="notification_list", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class TestSessionReady(Message, tag="test_session_ready", kw_only=True):
     """TestSessionReady."""
 
@@ -345,12 +368,14 @@ class TestSessionReady(Message, tag="test_session_ready", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class GetSessionStatus(Message, tag="get_session_status", kw_only=True):
     """GetSessionStatus."""
 
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class SessionStatus(Message, tag="session_status", kw_only=True):
     """SessionStatus."""
 
@@ -367,6 +392,7 @@ class SessionStatus(Message, tag="session_status", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class TimerUpdate(Message, tag="timer_update", kw_only=True):
     """TimerUpdate."""
 
@@ -377,6 +403,7 @@ class TimerUpdate(Message, tag="timer_update", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class SaveAnswer(Message, tag="save_answer", kw_only=True):
     """SaveAnswer."""
 
@@ -386,6 +413,7 @@ class SaveAnswer(Message, tag="save_answer", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class AnswerSaved(Message, tag="answer_saved", kw_only=True):
     """AnswerSaved."""
 
@@ -397,6 +425,7 @@ class AnswerSaved(Message, tag="answer_saved", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class AnswerSynced(Message, tag="answer_synced", kw_only=True):
     """AnswerSynced."""
 
@@ -408,12 +437,14 @@ class AnswerSynced(Message, tag="answer_synced", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class SubmitSession(Message, tag="submit_session", kw_only=True):
     """SubmitSession."""
 
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class SessionSubmitted(Message, tag="session_submitted", kw_only=True):
     """SessionSubmitted."""
 
@@ -425,6 +456,7 @@ class SessionSubmitted(Message, tag="session_submitted", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class ChatHistory(Message, tag="chat_history", kw_only=True):
     """ChatHistory."""
 
@@ -433,6 +465,7 @@ class ChatHistory(Message, tag="chat_history", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Presence(Message, tag="presence", kw_only=True):
     """Presence."""
 
@@ -441,6 +474,7 @@ class Presence(Message, tag="presence", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class UserJoined(Message, tag="user_joined", kw_only=True):
     """UserJoined."""
 
@@ -450,6 +484,7 @@ class UserJoined(Message, tag="user_joined", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class UserLeft(Message, tag="user_left", kw_only=True):
     """UserLeft."""
 
@@ -459,6 +494,7 @@ class UserLeft(Message, tag="user_left", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class SendMessage(Message, tag="send_message", kw_only=True):
     """SendMessage."""
 
@@ -467,6 +503,7 @@ class SendMessage(Message, tag="send_message", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class ChatMessage(Message, tag="chat_message", kw_only=True):
     """ChatMessage."""
 
@@ -479,6 +516,7 @@ class ChatMessage(Message, tag="chat_message", kw_only=True):
     timestamp: Timestamp
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Typing(Message, tag="typing", kw_only=True):
     """Typing."""
 
@@ -486,6 +524,7 @@ class Typing(Message, tag="typing", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class UserTyping(Message, tag="user_typing", kw_only=True):
     """UserTyping."""
 

@@ -9,7 +9,7 @@ each with a module-level decoder that is built once and reused.
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Any, Final, Literal, TypeAlias
+from typing import Annotated, Any, Final, Literal, TypeAlias, final
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
@@ -36,6 +36,7 @@ class Message(msgspec.Struct, tag_field="type", forbid_unknown_fields=True, kw_o
     """Base of the tagged messages."""
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Hello(Message, tag="hello", kw_only=True):
     """Hello."""
 
@@ -45,6 +46,7 @@ class Hello(Message, tag="hello", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Greeting(Message, tag="greeting", kw_only=True):
     """Greeting."""
 
@@ -53,12 +55,14 @@ class Greeting(Message, tag="greeting", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Wave(Message, tag="wave", kw_only=True):
     """Wave."""
 
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Failure(Message, tag="failure", kw_only=True):
     """Failure."""
 
@@ -66,6 +70,7 @@ class Failure(Message, tag="failure", kw_only=True):
     request_id: RequestId | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Notice(Message, tag="notice", kw_only=True, forbid_unknown_fields=False):
     """Notice."""
 
@@ -73,6 +78,7 @@ class Notice(Message, tag="notice", kw_only=True, forbid_unknown_fields=False):
     data: Any | UnsetType = UNSET
 
 
+@final  # the dispatch tests `type(message) is ...`: no subclass may stand in
 class Shout(Schema, kw_only=True):
     """Shout."""
 
