@@ -102,7 +102,8 @@ class InboundProcessor(Generic[_M]):
             answer = await self._dispatch(admitted)
         except Exception as exc:  # every failure becomes an error frame
             return self.failed(exc, text)
-        return self.answered(answer)
+        outcome = self.answered(answer)
+        return Outcome(outcome) if isinstance(outcome, str) else outcome
 
     def admit(self, text: str) -> _M | Outcome:
         """The limits and the decoding: the message to dispatch, or the frame's outcome."""
@@ -135,15 +136,14 @@ class InboundProcessor(Generic[_M]):
         """What runs an admitted message (the connection type's handler)."""
         return self._dispatch
 
-    def answered(self, answer: msgspec.Struct | None) -> Outcome:
+    def answered(self, answer: msgspec.Struct | None) -> str | Outcome:
         """The outcome of a dispatched message, from what its handler returned."""
         self._error_streak = 0
         if answer is None:
             return _NOTHING
         if type(answer) is Error:  # a handler's ReplyError, converted by the dispatch
             return Outcome(encode(answer), error=answer.code)
-        # The common case, once per frame: the tuple made in C, the encoding inlined.
-        return _new_tuple(Outcome, (_encoder.encode(answer).decode(), None, None))
+        return _encoder.encode(answer).decode()
 
     def failed(self, exc: Exception, text: str) -> Outcome:
         """The outcome of a dispatch that raised ``exc``."""

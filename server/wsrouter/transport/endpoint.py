@@ -92,6 +92,7 @@ class WebSocketEndpoint:
                     continue  # closing: what is still in flight is not answered
                 received.value += 1
                 text = event.get("text")
+                outcome: str | Outcome
                 if text is None:
                     outcome = processor.handle_binary()
                 else:
@@ -105,21 +106,32 @@ class WebSocketEndpoint:
                             outcome = processor.failed(exc, text)
                         else:
                             outcome = processor.answered(answer)
-                if outcome.reply is not None:
-                    connection.enqueue(outcome.reply)
-                    if outcome.error is not None:
-                        metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
-                if deferred:
-                    for frame in handler.take_deferred():
-                        connection.enqueue(frame)
-                if outcome.close is not None:
-                    metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
-                    connection.close(*outcome.close)
+                if isinstance(outcome, str):  # the common case: a reply, nothing else
+                    connection.enqueue(outcome)
+                    if deferred:
+                        for frame in handler.take_deferred():
+                            connection.enqueue(frame)
+                else:
+                    self._settle(connection, handler, outcome)
         except Exception as exc:
             await self._crashed(connection, exc)
         finally:
             expiry.cancel()
             await self._forget(connection, handler)
+
+    def _settle(self, connection: Connection, handler: ConnectionHandler, outcome: Outcome) -> None:
+        """Carry out an outcome: its reply, then what the handler deferred, then a close."""
+        metrics = self.services.metrics
+        if outcome.reply is not None:
+            connection.enqueue(outcome.reply)
+            if outcome.error is not None:
+                metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
+        if handler.deferred:
+            for frame in handler.take_deferred():
+                connection.enqueue(frame)
+        if outcome.close is not None:
+            metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
+            connection.close(*outcome.close)
 
     async def _handshake(self, scope: Scope, receive: Receive, send: Send) -> Accepted | None:
         """Accept, then check the request; a refusal is sent here (and ``None`` returned)."""
