@@ -7,7 +7,9 @@ wake-up per frame, nothing held per idle connection). When a ``send`` does have 
 wait (the peer is not reading and the transport paused writing), a task finishes it
 and then drains the frames queued behind it. A connection whose queue passes its
 limit (in frames or bytes) is closed as a slow consumer, so no fan-out ever waits on
-it.
+it. The connection's own coroutine sends its replies with :meth:`Connection.reply`
+instead, which awaits the ``send`` (cheaper than stepping it by hand, and a reader
+whose peer stops reading stops reading from it).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Connection:
         "_close",
         "_max_bytes",
         "_max_frames",
+        "_own_waiter",
         "_pending",
         "_queue",
         "_queued_bytes",
@@ -71,7 +74,9 @@ class Connection:
         self._max_bytes = max_bytes
         self._queue: deque[str] | None = None  # made when a send first has to wait
         self._queued_bytes = 0
-        self._pending: asyncio.Task[None] | None = None  # finishing a send that waited
+        # A task finishing a send that waited, or OWN_SEND while `reply` awaits one.
+        self._pending: asyncio.Task[None] | _OwnSend | None = None
+        self._own_waiter: asyncio.Future[None] | None = None  # wait_closed, during a reply
         self._close: tuple[int, str] | None = None
 
     @property
@@ -123,6 +128,35 @@ class Connection:
         self._queued_bytes += size
         return True
 
+    async def reply(self, frame: str) -> None:
+        """:meth:`enqueue`, from the connection's own coroutine: it awaits the send.
+
+        Should the send have to wait, the caller (the reader) waits with it, and frames
+        handed to :meth:`enqueue` meanwhile queue behind it, as behind any send in
+        progress; a task sends them (and a close asked for meanwhile) once it is done.
+        """
+        if self._pending is not None or self._close is not None:
+            self.enqueue(frame)
+            return
+        self._pending = OWN_SEND
+        sent = False
+        try:
+            await self._send({"type": "websocket.send", "text": frame})
+            sent = True
+        except (OSError, RuntimeError) as exc:
+            self._failed(exc)
+        finally:
+            self._pending = None
+            if sent and (self._queue or self._close is not None):
+                self._pending = asyncio.get_running_loop().create_task(
+                    self._finish(None, None), name=f"send {self.id}"
+                )
+            waiter = self._own_waiter
+            if waiter is not None:
+                self._own_waiter = None
+                if not waiter.done():
+                    waiter.set_result(None)
+
     def close(self, code: int, reason: str, *, flush: bool = True) -> None:
         """Close after sending what is queued (``flush``) or at once; the first call wins."""
         if self._close is not None:
@@ -147,9 +181,14 @@ class Connection:
 
     async def wait_closed(self) -> None:
         """Return once the close frame is handed to the socket (or the peer is gone)."""
-        pending = self._pending
-        if pending is not None:
-            await asyncio.wait([pending])
+        while (pending := self._pending) is not None:
+            if isinstance(pending, asyncio.Task):
+                await asyncio.wait([pending])  # it sends the close, if one is due
+                return
+            # A reply in progress; a task may take over once it is done.
+            if self._own_waiter is None:
+                self._own_waiter = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._own_waiter)
 
     def _write(self, event: MutableMapping[str, Any]) -> None:
         # Run the ASGI send up to its first suspension. Most sends never suspend; one
@@ -166,9 +205,12 @@ class Connection:
             self._finish(send, blocker), name=f"send {self.id}"
         )
 
-    async def _finish(self, send: Coroutine[Any, Any, None], blocker: Any) -> None:
+    async def _finish(self, send: Coroutine[Any, Any, None] | None, blocker: Any) -> None:
+        # Finish `send` (run up to `blocker`), if any; then send what is queued, then
+        # the close if one was asked for.
         try:
-            await _Resume(send, blocker)
+            if send is not None:
+                await _Resume(send, blocker)
             while self._queue:
                 frame = self._queue.popleft()
                 self._queued_bytes -= len(frame)
@@ -189,6 +231,19 @@ class Connection:
         if self._queue:
             self._queue.clear()
             self._queued_bytes = 0
+
+
+class _OwnSend:
+    """What ``Connection._pending`` holds while :meth:`Connection.reply` awaits a send."""
+
+    __slots__ = ()
+
+    def cancel(self) -> bool:
+        """Nothing to stop: the awaited send ends by itself when the peer goes away."""
+        return False
+
+
+OWN_SEND = _OwnSend()
 
 
 class _Resume:

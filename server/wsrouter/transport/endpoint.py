@@ -107,7 +107,7 @@ class WebSocketEndpoint:
                         else:
                             outcome = processor.answered(answer)
                 if isinstance(outcome, str):  # the common case: a reply, nothing else
-                    connection.enqueue(outcome)
+                    await connection.reply(outcome)
                     if deferred:
                         for frame in handler.take_deferred():
                             connection.enqueue(frame)

@@ -191,3 +191,66 @@ async def test_a_fan_out_overflowing_a_blocked_queue_closes_it_as_slow() -> None
     sockets[0].gate.set()
     await asyncio.wait_for(connections[0].wait_closed(), 1)
     assert sockets[0].sent[-1]["code"] == 4008
+
+
+async def test_a_reply_to_a_writable_socket_is_sent_before_it_returns() -> None:
+    socket = Socket()
+    conn = connection(socket)
+    await conn.reply("a")
+    assert [e["text"] for e in socket.sent] == ["a"]
+    assert conn.enqueue("b")  # nothing left in flight: direct again
+    assert [e["text"] for e in socket.sent] == ["a", "b"]
+
+
+async def test_frames_queue_in_order_behind_a_reply_that_waits_then_the_close() -> None:
+    socket = Socket()
+    socket.gate.clear()
+    conn = connection(socket, frames=10, size=1000)
+    replying = asyncio.ensure_future(conn.reply("reply"))
+    await asyncio.sleep(0)  # the reader now waits in its send
+    assert conn.enqueue("fan-out 1")  # from others meanwhile: queued behind it
+    assert conn.enqueue("fan-out 2")
+    assert conn.queued == 2
+    conn.close(1000, "bye")
+    closed = asyncio.ensure_future(conn.wait_closed())
+    await asyncio.sleep(0)
+    assert socket.sent == []
+    assert not closed.done()
+    socket.gate.set()
+    await asyncio.wait_for(replying, 1)
+    await asyncio.wait_for(closed, 1)
+    assert [e.get("text") for e in socket.sent] == ["reply", "fan-out 1", "fan-out 2", None]
+    assert socket.sent[-1] == {"type": "websocket.close", "code": 1000, "reason": "bye"}
+
+
+async def test_a_reply_behind_a_blocked_send_is_queued_not_sent_alongside() -> None:
+    socket = Socket()
+    socket.gate.clear()
+    conn = connection(socket, frames=10, size=1000)
+    assert conn.enqueue("first")  # blocked: a task finishes it
+    await asyncio.wait_for(conn.reply("second"), 1)  # returns at once: queued
+    assert conn.queued == 1
+    socket.gate.set()
+    conn.close(1000, "bye")
+    await asyncio.wait_for(conn.wait_closed(), 1)
+    assert [e.get("text") for e in socket.sent] == ["first", "second", None]
+
+
+async def test_a_reply_after_close_is_dropped() -> None:
+    socket = Socket()
+    conn = connection(socket)
+    conn.close(1000, "bye")
+    await conn.reply("late")
+    assert [e.get("text") for e in socket.sent] == [None]
+
+
+async def test_a_peer_gone_during_a_reply_closes_the_connection_without_a_task() -> None:
+    async def gone(event: MutableMapping[str, Any]) -> None:
+        raise OSError("connection lost")
+
+    conn = connection(Socket())
+    conn._send = gone
+    await conn.reply("a")
+    assert conn.closing
+    assert not conn.enqueue("b")
+    await asyncio.wait_for(conn.wait_closed(), 1)  # nothing in flight
