@@ -43,6 +43,13 @@ def test_quick_bench_measures_every_scenario_on_every_server(tmp_path: Path) -> 
         for scenario in ("echo", "fanout"):
             run = results[server][scenario]
             assert 0 < run["p50_ms"] <= run["p99_ms"], (server, scenario, run)
+        for scenario, rate, per_cpu in (
+            ("echo", "round_trips_per_second", "round_trips_per_cpu_second"),
+            ("fanout", "deliveries_per_second", "deliveries_per_cpu_second"),
+        ):
+            run = results[server][scenario]
+            # A second of CPU time is never more than a second of wall time (one core).
+            assert run[per_cpu] >= run[rate] * 0.99 > 0, (server, scenario, run)
     cost = json.loads(out.read_text())["frame_cost"]
     assert cost["router_us_per_frame"] > 0
     assert cost["bare_us_per_frame"] > 0
