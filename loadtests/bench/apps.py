@@ -1,7 +1,7 @@
 """The two baselines the router is measured against, served by uvicorn like the router.
 
 ``python -m loadtests.bench.apps bare|socketio PORT`` serves one of them on 127.0.0.1 with
-the router's uvicorn settings (websockets-sansio, deflate off, same maximum frame size,
+the router's uvicorn settings (uvloop, websockets-sansio, deflate off, same maximum frame size,
 same ping settings), so the only difference left is the application.
 
 - ``bare``: a raw ASGI WebSocket app, the ceiling of the stack. Its protocol: a text
@@ -112,6 +112,7 @@ def serve(kind: str, port: int) -> None:
         host="127.0.0.1",
         port=port,
         ws="websockets-sansio",
+        loop="uvloop",  # as `wsrouter serve`
         ws_max_size=MAX_FRAME_BYTES * 4,
         ws_per_message_deflate=False,
         ws_ping_interval=HEARTBEAT_SECONDS,

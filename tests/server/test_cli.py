@@ -195,6 +195,7 @@ def test_serve_runs_uvicorn_with_the_protocols_websocket_settings(fake_serve: Fa
     assert (config.host, config.port) == ("127.0.0.1", 8123)
     assert config.ws == "websockets-sansio"
     assert config.interface == "asgi3"
+    assert config.loop == "uvloop"
     assert config.ws_per_message_deflate is False
     assert config.ws_max_size == 4 * 64 * 1024  # the router answers frames just over its limit
     assert (config.ws_ping_interval, config.ws_ping_timeout) == (20.0, 20.0)
