@@ -64,7 +64,7 @@ FULL = Plan(
     connect_concurrency=20,
     seconds=4.0,
     warmup=0.5,
-    rounds=3,
+    rounds=5,
 )
 QUICK = Plan(
     echo_connections=4,
