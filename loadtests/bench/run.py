@@ -64,8 +64,8 @@ async def _run(target: Target, name: str, plan: Plan) -> dict[str, Any]:
 
 
 # Throughput per second of the server's CPU time: on a shared VM whose host takes a
-# varying share of the server's core (steal), this stays put where the rate per second of
-# wall time does not. The median over the rounds is reported.
+# varying share of the server's core (steal), this moves less than the rate per second of
+# wall time (a busy host still slows every cycle). The median over the rounds is reported.
 PER_CPU_SECOND = {
     "echo": ("round_trips_per_second", "round_trips_per_cpu_second"),
     "fanout": ("deliveries_per_second", "deliveries_per_cpu_second"),
