@@ -151,7 +151,6 @@ def _ack(line: bytes) -> tuple[str, str, int]:
     return cid, question_id, int(version)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 async def test_acknowledged_answers_survive_sigkill(database_url: str) -> None:
     async with opened(database_url) as store:
         exam = await store.create_test_session(
