@@ -20,21 +20,18 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from loadtests.bench.apps import BareApp
+from loadtests.bench.apps import BareApp, Message, Receive, Send
+from loadtests.bench.targets import SECRET
 from wsrouter.app import create_app
 from wsrouter.auth import issue_token
 from wsrouter.settings import Limits, Settings
 
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Message, Receive, Send], Awaitable[None]]
 
-SECRET = "frame-cost-secret-0123456789abcdef0123456789"  # noqa: S105 - never leaves the process
 ROUTER_FRAME = json.dumps({"type": "echo", "message": "x" * 32})
 BARE_FRAME = "x" * 32
 

@@ -143,7 +143,7 @@ class InboundProcessor(Generic[_M]):
             return _NOTHING
         if type(answer) is Error:  # a handler's ReplyError, converted by the dispatch
             return Outcome(encode(answer), error=answer.code)
-        return _encoder.encode(answer).decode()
+        return encode(answer)
 
     def failed(self, exc: Exception, text: str) -> Outcome:
         """The outcome of a dispatch that raised ``exc``."""

@@ -74,7 +74,7 @@ class Connection:
         self._max_bytes = max_bytes
         self._queue: deque[str] | None = None  # made when a send first has to wait
         self._queued_bytes = 0
-        # A task finishing a send that waited, or OWN_SEND while `reply` awaits one.
+        # A task finishing a send that waited, or _OWN_SEND while `reply` awaits one.
         self._pending: asyncio.Task[None] | _OwnSend | None = None
         self._own_waiter: asyncio.Future[None] | None = None  # wait_closed, during a reply
         self._close: tuple[int, str] | None = None
@@ -112,9 +112,6 @@ class Connection:
                 self._finish(send, blocker), name=f"send {self.id}"
             )
             return True
-        return self._queue_frame(frame)
-
-    def _queue_frame(self, frame: str) -> bool:
         # Behind a send that waits: queue, or close as a slow consumer past the limit.
         queue = self._queue
         if queue is None:
@@ -138,7 +135,7 @@ class Connection:
         if self._pending is not None or self._close is not None:
             self.enqueue(frame)
             return
-        self._pending = OWN_SEND
+        self._pending = _OWN_SEND
         sent = False
         try:
             await self._send({"type": "websocket.send", "text": frame})
@@ -243,7 +240,7 @@ class _OwnSend:
         return False
 
 
-OWN_SEND = _OwnSend()
+_OWN_SEND = _OwnSend()
 
 
 class _Resume:
@@ -326,10 +323,8 @@ class _Fanout:
             if self.stop:
                 return  # this writer stayed with a connection whose send had to wait
             connection = members[index]
-            if connection._close is not None:
-                continue
-            if connection._pending is not None:
-                if connection._queue_frame(self._frame):
+            if connection._close is not None or connection._pending is not None:
+                if connection.enqueue(self._frame):  # refused if closed, else queued
                     self.took += 1
                 continue
             self.index = index
