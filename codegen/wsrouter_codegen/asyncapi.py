@@ -15,6 +15,9 @@ The constructs understood, and how they map:
   ``receive`` operation is a message the server handles, its ``reply`` lists what
   the handler may answer; a ``send`` operation lists what the server sends on its
   own;
+* a tag's ``x-connection-type`` (``greeting``: the message that opens a connection,
+  ``room``: ``{required, description}``) makes the group a connection type of the
+  generated table (``connection_types.py``);
 * a channel's ``bindings.ws.query`` becomes the handshake query Struct, and its
   ``x-close-codes`` table the close codes.
 """
@@ -27,7 +30,15 @@ from typing import Any
 
 from wsrouter_codegen.errors import join_pointer
 from wsrouter_codegen.load import Document
-from wsrouter_codegen.model import CloseCode, Group, Message, Protocol, ReceiveOperation, Struct
+from wsrouter_codegen.model import (
+    CloseCode,
+    ConnectionKind,
+    Group,
+    Message,
+    Protocol,
+    ReceiveOperation,
+    Struct,
+)
 from wsrouter_codegen.schema import SchemaConverter, class_name, python_name
 
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
@@ -71,9 +82,35 @@ class _Builder:
         for i, tag in enumerate((doc.data.get("info") or {}).get("tags") or []):
             at = join_pointer("/info/tags", i)
             if isinstance(tag, Mapping) and isinstance(tag.get("name"), str):
-                self.groups[tag["name"]] = Group(tag["name"], str(tag.get("description", "")))
+                self.groups[tag["name"]] = Group(
+                    tag["name"],
+                    str(tag.get("description", "")),
+                    kind=self._kind(tag.get("x-connection-type"), at),
+                )
             else:
                 doc.errors.add(at, "expected a tag with a name")
+
+    def _kind(self, node: Any, at: str) -> ConnectionKind:
+        """A tag's ``x-connection-type``: ``{greeting, room: {required, description}}``."""
+        if node is None:
+            return ConnectionKind()
+        at = join_pointer(at, "x-connection-type")
+        if not isinstance(node, Mapping):
+            self.doc.errors.add(at, "expected {greeting: <message key>, room: {required: bool}}")
+            return ConnectionKind()
+        greeting = node.get("greeting")
+        if greeting is not None and not isinstance(greeting, str):
+            self.doc.errors.add(join_pointer(at, "greeting"), "expected a message key")
+            greeting = None
+        room = node.get("room") or {}
+        if not isinstance(room, Mapping) or not isinstance(room.get("required", False), bool):
+            self.doc.errors.add(join_pointer(at, "room"), "expected {required: bool, description}")
+            room = {}
+        return ConnectionKind(
+            greeting=class_name(greeting) if greeting else None,
+            room_required=bool(room.get("required", False)),
+            room_description=" ".join(str(room.get("description", "")).split()),
+        )
 
     # ---------------------------------------------------------------- channels
 
@@ -248,7 +285,14 @@ class _Builder:
                 self.doc.errors.add(
                     message.struct.pointer, f"message {message.key!r} has the name of a schema"
                 )
-        for group in self.groups.values():
+        for i, group in enumerate(self.groups.values()):
+            greeting = group.kind.greeting
+            if greeting is not None and greeting not in group.outbound():
+                self.doc.errors.add(
+                    join_pointer("/info/tags", i, "x-connection-type", "greeting"),
+                    f"group {group.name!r}: greeting {greeting!r} is no message the server "
+                    "sends to it (list it in a send operation tagged with the group)",
+                )
             for direction, names in (("inbound", group.inbound()), ("outbound", group.outbound())):
                 seen: dict[str, str] = {}
                 untagged = [n for n in names if self.messages[n].struct.tag is None]

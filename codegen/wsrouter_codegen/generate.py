@@ -11,10 +11,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from wsrouter_codegen.agreement import check_agreement
 from wsrouter_codegen.asyncapi import build_protocol
 from wsrouter_codegen.emit import render_template
 from wsrouter_codegen.emit_http import HttpViews
 from wsrouter_codegen.emit_protocol import ProtocolViews
+from wsrouter_codegen.emit_table import TableViews
 from wsrouter_codegen.errors import SpecError
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.openapi import build_http_api
@@ -54,10 +56,12 @@ def generate(
     http_doc = Document.load(openapi)
     protocol = build_protocol(async_doc, tag_field)
     api = build_http_api(http_doc)
+    check_agreement(protocol, async_doc, http_doc)
     errors = [*async_doc.errors.errors, *http_doc.errors.errors]
     if errors:
         raise SpecError(errors)
     ws = ProtocolViews(protocol)
+    table = TableViews(protocol)
     http = HttpViews(api)
     messages = ws.messages_module()
     models = http.models_module()
@@ -68,12 +72,14 @@ def generate(
         outputs.server / "handlers.py": ws.handlers_module(),
         outputs.server / "http_models.py": models,
         outputs.server / "http_routes.py": http.routes_module(),
+        outputs.server / "connection_types.py": table.server_module(),
         outputs.client / "__init__.py": _package_init(sources, "client"),
         outputs.client / "messages.py": messages,
         outputs.client / "ws_client.py": ws.client_module(),
         outputs.client / "ws_client_sync.py": ws.sync_client_module(),
         outputs.client / "http_models.py": models,
         outputs.client / "http_client.py": http.client_module(),
+        outputs.client / "connections.py": table.client_module(),
     }
     formatted = _format(files, ruff_config)
     return [GeneratedFile(path, formatted[path]) for path in sorted(files)]

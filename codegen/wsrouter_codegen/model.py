@@ -154,6 +154,16 @@ class ReceiveOperation:
     description: str
 
 
+@dataclass(frozen=True)
+class ConnectionKind:
+    """What a tag's ``x-connection-type`` says of its kind of connection."""
+
+    greeting: str | None = None
+    """The message that opens a connection of this kind."""
+    room_required: bool = False
+    room_description: str = ""
+
+
 @dataclass
 class Group:
     """The operations of one tag: one kind of connection."""
@@ -162,6 +172,7 @@ class Group:
     description: str
     receives: list[ReceiveOperation] = field(default_factory=list)
     sends: list[str] = field(default_factory=list)
+    kind: ConnectionKind = field(default_factory=ConnectionKind)
 
     def inbound(self) -> list[str]:
         """Messages a client of this group may send, in spec order."""

@@ -15,15 +15,7 @@ Message types live in :mod:`wsrouter_client.messages`, the admin API's models in
 """
 
 from ._admin import AdminClient, AsyncAdminClient
-from ._clients import (
-    ChatConnection,
-    Connect,
-    GeneralConnection,
-    LiveConnection,
-    NotificationsConnection,
-    TestSessionConnection,
-    connect,
-)
+from ._clients import Connect, LiveConnection
 from ._errors import (
     ConnectFailed,
     ConnectionClosed,
@@ -33,21 +25,25 @@ from ._errors import (
     WsrouterError,
     is_retryable,
 )
+from ._generated.connections import (
+    ChatConnection,
+    GeneralConnection,
+    NotificationsConnection,
+    SyncChatConnection,
+    SyncGeneralConnection,
+    SyncNotificationsConnection,
+    SyncTestSessionConnection,
+    TestSessionConnection,
+    connect,
+    connect_sync,
+)
 from ._generated.http_client import ApiError
 from ._generated.messages import RETRYABLE_CLOSE_CODES, CloseCode, ReplyError
 from ._generated.ws_client import UnexpectedReplyError
 from ._options import ConnectOptions, SyncConnectOptions
 from ._reconnect import Reconnect
 from ._stream import MessageStream
-from ._sync import (
-    SyncChatConnection,
-    SyncGeneralConnection,
-    SyncLiveConnection,
-    SyncMessageStream,
-    SyncNotificationsConnection,
-    SyncTestSessionConnection,
-    connect_sync,
-)
+from ._sync import SyncLiveConnection, SyncMessageStream
 from ._token import TokenProvider, token_expiry
 from ._wire import Opener, Wire, WireClosed
 

@@ -2,7 +2,8 @@
 
 The same connection as the async API, run on a private event loop thread (see
 ``_loop.py``); each method blocks until its reply, with the same timeouts and
-exceptions. The per-type methods come from the generated ``SyncChatClient`` & co.
+exceptions. The per-type methods come from the generated ``SyncChatClient`` & co.,
+the per-type classes and ``connect_sync`` from ``_generated/connections.py``.
 """
 
 from __future__ import annotations
@@ -11,28 +12,12 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any, ClassVar, Generic, Literal, Self, Unpack, overload
+from typing import Any, Generic, Self, TypeVar
 
 import msgspec
 
-from ._clients import kind_of
 from ._connection import Connection, E, M, T
 from ._errors import ConnectionClosed
-from ._generated.messages import (
-    ChatOutbound,
-    ConnectionEstablished,
-    ConnectionType,
-    GeneralOutbound,
-    NotificationsOutbound,
-    TestSessionOutbound,
-    TestSessionReady,
-)
-from ._generated.ws_client_sync import (
-    SyncChatClient,
-    SyncGeneralClient,
-    SyncNotificationsClient,
-    SyncTestSessionClient,
-)
 from ._loop import CallbackThread, LoopThread
 from ._options import SyncConnectOptions, connection_settings
 from ._stream import MessageStream
@@ -185,107 +170,25 @@ class SyncLiveConnection(Generic[M, E]):
         self.close()
 
 
+S = TypeVar("S", bound=SyncLiveConnection[Any, Any])
+
+
 async def _wait_closed(connection: Connection[Any, Any], timeout: float | None) -> ConnectionClosed:
     async with asyncio.timeout(timeout):
         return await connection.wait_closed()
 
 
-class SyncGeneralConnection(
-    SyncLiveConnection[GeneralOutbound, ConnectionEstablished], SyncGeneralClient
-):
-    """A live ``general`` connection, blocking: echo, ping, rooms and room broadcasts."""
-
-    def __init__(self, transport: LoopTransport[GeneralOutbound, ConnectionEstablished]) -> None:
-        SyncGeneralClient.__init__(self, transport)
-        self._attach(transport)
-
-
-class SyncNotificationsConnection(
-    SyncLiveConnection[NotificationsOutbound, ConnectionEstablished], SyncNotificationsClient
-):
-    """A live ``notifications`` connection, blocking: notifications and read receipts."""
-
-    def __init__(
-        self, transport: LoopTransport[NotificationsOutbound, ConnectionEstablished]
-    ) -> None:
-        SyncNotificationsClient.__init__(self, transport)
-        self._attach(transport)
-
-
-class SyncTestSessionConnection(
-    SyncLiveConnection[TestSessionOutbound, TestSessionReady], SyncTestSessionClient
-):
-    """A live ``test-session`` connection, blocking: status, timer and answers."""
-
-    __test__: ClassVar[bool] = False  # not a test class, whatever pytest thinks of its name
-
-    def __init__(self, transport: LoopTransport[TestSessionOutbound, TestSessionReady]) -> None:
-        SyncTestSessionClient.__init__(self, transport)
-        self._attach(transport)
-
-
-class SyncChatConnection(SyncLiveConnection[ChatOutbound, ConnectionEstablished], SyncChatClient):
-    """A live ``chat`` connection, blocking: rooms, messages, presence and typing."""
-
-    def __init__(self, transport: LoopTransport[ChatOutbound, ConnectionEstablished]) -> None:
-        SyncChatClient.__init__(self, transport)
-        self._attach(transport)
-
-
-_CLASSES: dict[str, Callable[[LoopTransport[Any, Any]], SyncLiveConnection[Any, Any]]] = {
-    "general": SyncGeneralConnection,
-    "notifications": SyncNotificationsConnection,
-    "test-session": SyncTestSessionConnection,
-    "chat": SyncChatConnection,
-}
-
-
-@overload
-def connect_sync(
+def open_sync(
     url: str,
     *,
-    connection_type: Literal["general"] = "general",
-    room: None = None,
-    **options: Unpack[SyncConnectOptions],
-) -> SyncGeneralConnection: ...
-@overload
-def connect_sync(
-    url: str,
-    *,
-    connection_type: Literal["notifications"],
-    room: None = None,
-    **options: Unpack[SyncConnectOptions],
-) -> SyncNotificationsConnection: ...
-@overload
-def connect_sync(
-    url: str,
-    *,
-    connection_type: Literal["test-session"],
-    room: str,
-    **options: Unpack[SyncConnectOptions],
-) -> SyncTestSessionConnection: ...
-@overload
-def connect_sync(
-    url: str,
-    *,
-    connection_type: Literal["chat"],
-    room: str,
-    **options: Unpack[SyncConnectOptions],
-) -> SyncChatConnection: ...
-def connect_sync(
-    url: str,
-    *,
-    connection_type: ConnectionType = "general",
-    room: str | None = None,
-    **options: Unpack[SyncConnectOptions],
-) -> SyncLiveConnection[Any, Any]:
-    """Open a connection and return it, blocking: the sync twin of :func:`connect`.
-
-    ``with connect_sync(url, connection_type="chat", room="lobby", token=t) as chat:``
-    closes it at the end of the block. Raises what :func:`connect` raises.
-    """
-    kind = kind_of(connection_type)
-    make = _CLASSES[connection_type]
+    connection_type: str,
+    room: str | None,
+    decode: Callable[[str | bytes], Any],
+    first: type[Any],
+    make: Callable[[LoopTransport[Any, Any]], S],
+    options: SyncConnectOptions,
+) -> S:
+    """What the generated ``connect_sync`` does for every connection type (blocking)."""
     settings = connection_settings(options)
 
     async def opening() -> Connection[Any, Any]:
@@ -293,8 +196,8 @@ def connect_sync(
             url=url,
             connection_type=connection_type,
             room=room,
-            decode=kind.decode,
-            first=kind.first,
+            decode=decode,
+            first=first,
             **settings,
         )
         await connection.open()

@@ -1,8 +1,8 @@
 """The cluster-wide index of open connections: who is connected, and in which rooms."""
 
-from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange
+from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange, TooManyConnections
 
-__all__ = ["ConnectionInfo", "Registry", "RoomChange", "open_registry"]
+__all__ = ["ConnectionInfo", "Registry", "RoomChange", "TooManyConnections", "open_registry"]
 
 
 def open_registry(url: str) -> Registry:

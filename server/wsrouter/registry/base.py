@@ -9,12 +9,19 @@ from many nodes.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from wsrouter.broker import Audience
 
-CONNECTION_TYPES = ("general", "notifications", "test-session", "chat")
+
+class TooManyConnections(Exception):
+    """The user already has the most connections allowed; nothing was added."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"a user may have at most {limit} connections open")
+        self.limit = limit
 
 
 @dataclass
@@ -54,8 +61,14 @@ class Registry(abc.ABC):
         """Forget this node's connections and disconnect."""
 
     @abc.abstractmethod
-    async def add(self, info: ConnectionInfo) -> bool:
-        """Register a connection; ``False`` (and nothing stored) if its id is taken."""
+    async def add(self, info: ConnectionInfo, max_per_user: int) -> bool:
+        """Register a connection if its user has fewer than ``max_per_user``; one atomic step.
+
+        ``False`` (and nothing stored) if the id is taken; raises
+        :class:`TooManyConnections` (and stores nothing) when the user is at the limit.
+        Checking and adding at once is what keeps the limit under concurrent
+        handshakes, on one node or many.
+        """
 
     @abc.abstractmethod
     async def remove(self, connection_id: str) -> list[tuple[str, RoomChange]]:
@@ -82,11 +95,17 @@ class Registry(abc.ABC):
         """``(user_id, username)`` of every user with a connection in the room, by join order."""
 
     @abc.abstractmethod
+    async def count(self, audience: Audience) -> int:
+        """How many connections ``audience`` matches."""
+
+    @abc.abstractmethod
     async def find(
         self, audience: Audience, *, limit: int, offset: int
     ) -> tuple[list[ConnectionInfo], int]:
         """A page of the connections of ``audience``, oldest first, and their total."""
 
     @abc.abstractmethod
-    async def stats(self) -> tuple[int, dict[str, int], dict[str, int]]:
-        """Total connections, connections by type (all four types), by user id."""
+    async def stats(
+        self, connection_types: Iterable[str]
+    ) -> tuple[int, dict[str, int], dict[str, int]]:
+        """Total connections, by type (each of ``connection_types``, zeros too), by user id."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from wsrouter.broker import Audience
-from wsrouter.registry.base import CONNECTION_TYPES, ConnectionInfo, Registry, RoomChange
+from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange, TooManyConnections
 
 
 class MemoryRegistry(Registry):
@@ -25,9 +26,11 @@ class MemoryRegistry(Registry):
         self._per_user.clear()
         self._rooms.clear()
 
-    async def add(self, info: ConnectionInfo) -> bool:
+    async def add(self, info: ConnectionInfo, max_per_user: int) -> bool:
         if info.connection_id in self._connections:
             return False
+        if self._per_user[info.user_id] >= max_per_user:
+            raise TooManyConnections(max_per_user)
         self._connections[info.connection_id] = info
         self._per_user[info.user_id] += 1
         return True
@@ -87,6 +90,16 @@ class MemoryRegistry(Registry):
             users.setdefault(info.user_id, info.username)
         return list(users.items())
 
+    async def count(self, audience: Audience) -> int:
+        if audience.room is not None and audience.connection_type is not None:
+            ids = self._rooms.get((audience.connection_type, audience.room), {})
+            if audience.user_id is None and audience.connection_id is None:
+                return len(ids) - (audience.exclude in ids)
+            candidates = [self._connections[c] for c in ids]
+        else:
+            candidates = list(self._connections.values())
+        return sum(1 for info in candidates if _matches(info, audience))
+
     async def find(
         self, audience: Audience, *, limit: int, offset: int
     ) -> tuple[list[ConnectionInfo], int]:
@@ -99,8 +112,10 @@ class MemoryRegistry(Registry):
         matching = [info for info in candidates if _matches(info, audience)]
         return matching[offset : offset + limit], len(matching)
 
-    async def stats(self) -> tuple[int, dict[str, int], dict[str, int]]:
-        by_type = dict.fromkeys(CONNECTION_TYPES, 0)
+    async def stats(
+        self, connection_types: Iterable[str]
+    ) -> tuple[int, dict[str, int], dict[str, int]]:
+        by_type = dict.fromkeys(connection_types, 0)
         for info in self._connections.values():
             by_type[info.connection_type] = by_type.get(info.connection_type, 0) + 1
         return len(self._connections), by_type, dict(self._per_user)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from wsrouter.broker import Audience
-from wsrouter.registry import ConnectionInfo, Registry, open_registry
+from wsrouter.registry import ConnectionInfo, Registry, TooManyConnections, open_registry
 
 pytestmark = pytest.mark.anyio
 
 T0 = datetime(2025, 7, 10, 10, 30, tzinfo=UTC)
+LIMIT = 20
+TYPES = ("general", "notifications", "test-session", "chat")
 
 
 @pytest.fixture
@@ -40,8 +43,8 @@ def info(connection_id: str, user: str, kind: str = "general", seconds: int = 0)
 
 
 async def test_an_id_can_be_registered_once(registry: Registry) -> None:
-    assert await registry.add(info("c1", "u"))
-    assert not await registry.add(info("c1", "v"))
+    assert await registry.add(info("c1", "u"), LIMIT)
+    assert not await registry.add(info("c1", "v"), LIMIT)
     found = await registry.get("c1")
     assert found is not None
     assert found.user_id == "u"
@@ -49,20 +52,62 @@ async def test_an_id_can_be_registered_once(registry: Registry) -> None:
 
 async def test_connections_are_counted_per_user(registry: Registry) -> None:
     for i in range(3):
-        await registry.add(info(f"c{i}", "u", seconds=i))
-    await registry.add(info("d", "v"))
+        await registry.add(info(f"c{i}", "u", seconds=i), LIMIT)
+    await registry.add(info("d", "v"), LIMIT)
     assert await registry.user_connection_count("u") == 3
     await registry.remove("c0")
     assert await registry.user_connection_count("u") == 2
     assert await registry.user_connection_count("nobody") == 0
 
 
+async def test_add_refuses_a_user_at_the_limit_and_stores_nothing(registry: Registry) -> None:
+    for i in range(3):
+        assert await registry.add(info(f"c{i}", "u"), 3)
+    with pytest.raises(TooManyConnections) as refused:
+        await registry.add(info("c3", "u"), 3)
+    assert refused.value.limit == 3
+    assert await registry.get("c3") is None
+    assert await registry.user_connection_count("u") == 3
+    assert await registry.add(info("d", "v"), 3)  # other users are not affected
+    await registry.remove("c0")
+    assert await registry.add(info("c3", "u"), 3)
+
+
+async def test_concurrent_adds_never_pass_the_limit(registry: Registry) -> None:
+    results = await asyncio.gather(
+        *(registry.add(info(f"c{i}", "u"), 5) for i in range(40)), return_exceptions=True
+    )
+    assert sum(1 for r in results if r is True) == 5
+    assert all(isinstance(r, TooManyConnections) for r in results if r is not True)
+    assert await registry.user_connection_count("u") == 5
+
+
+async def test_count_matches_find(registry: Registry) -> None:
+    await registry.add(info("a", "u", "chat"), LIMIT)
+    await registry.add(info("b", "v", "chat"), LIMIT)
+    await registry.add(info("c", "v", "general"), LIMIT)
+    await registry.join("a", "r")
+    await registry.join("b", "r")
+    for audience in (
+        Audience(),
+        Audience(connection_type="chat"),
+        Audience(connection_type="chat", room="r"),
+        Audience(connection_type="chat", room="r", exclude="a"),
+        Audience(connection_type="chat", room="r", user_id="v"),
+        Audience(user_id="v"),
+        Audience(connection_id="c"),
+        Audience(connection_type="general", room="r"),
+    ):
+        _, total = await registry.find(audience, limit=100, offset=0)
+        assert await registry.count(audience) == total, audience
+
+
 async def test_join_reports_the_users_first_connection_and_leave_its_last(
     registry: Registry,
 ) -> None:
-    await registry.add(info("a1", "alice", "chat"))
-    await registry.add(info("a2", "alice", "chat"))
-    await registry.add(info("b1", "bob", "chat"))
+    await registry.add(info("a1", "alice", "chat"), LIMIT)
+    await registry.add(info("a2", "alice", "chat"), LIMIT)
+    await registry.add(info("b1", "bob", "chat"), LIMIT)
     first = await registry.join("a1", "lobby")
     assert first is not None
     assert (first.member_count, first.user_changed) == (1, True)
@@ -82,8 +127,8 @@ async def test_join_reports_the_users_first_connection_and_leave_its_last(
 
 
 async def test_rooms_are_namespaced_by_connection_type(registry: Registry) -> None:
-    await registry.add(info("g", "u", "general"))
-    await registry.add(info("c", "u", "chat"))
+    await registry.add(info("g", "u", "general"), LIMIT)
+    await registry.add(info("c", "u", "chat"), LIMIT)
     await registry.join("g", "x")
     assert await registry.room_users("chat", "x") == []
     _, total = await registry.find(Audience(connection_type="chat", room="x"), limit=10, offset=0)
@@ -91,9 +136,9 @@ async def test_rooms_are_namespaced_by_connection_type(registry: Registry) -> No
 
 
 async def test_find_filters_with_and_and_pages_oldest_first(registry: Registry) -> None:
-    await registry.add(info("g1", "u", "general", seconds=1))
-    await registry.add(info("g2", "v", "general", seconds=2))
-    await registry.add(info("n1", "u", "notifications", seconds=3))
+    await registry.add(info("g1", "u", "general", seconds=1), LIMIT)
+    await registry.add(info("g2", "v", "general", seconds=2), LIMIT)
+    await registry.add(info("n1", "u", "notifications", seconds=3), LIMIT)
     await registry.join("g2", "r")
     page, total = await registry.find(Audience(), limit=2, offset=1)
     assert total == 3
@@ -109,15 +154,15 @@ async def test_find_filters_with_and_and_pages_oldest_first(registry: Registry) 
 
 
 async def test_stats_list_every_connection_type(registry: Registry) -> None:
-    assert await registry.stats() == (
+    assert await registry.stats(TYPES) == (
         0,
         {"general": 0, "notifications": 0, "test-session": 0, "chat": 0},
         {},
     )
-    await registry.add(info("g1", "1", "general"))
-    await registry.add(info("c1", "1", "chat"))
-    await registry.add(info("c2", "2", "chat"))
-    total, by_type, by_user = await registry.stats()
+    await registry.add(info("g1", "1", "general"), LIMIT)
+    await registry.add(info("c1", "1", "chat"), LIMIT)
+    await registry.add(info("c2", "2", "chat"), LIMIT)
+    total, by_type, by_user = await registry.stats(TYPES)
     assert total == 3
     assert by_type == {"general": 1, "notifications": 0, "test-session": 0, "chat": 2}
     assert by_user == {"1": 2, "2": 1}

@@ -30,6 +30,11 @@ Timestamp: TypeAlias = Annotated[
 ]
 """ISO 8601, UTC, with milliseconds."""
 
+ConnectionCounts: TypeAlias = dict[str, Annotated[int, Meta(ge=0)]]
+"""Open connections per connection type: one key for every type of the `ConnectionType` enum,
+zeros included.
+"""
+
 
 class Schema(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of the named object schemas."""
@@ -49,15 +54,6 @@ class ErrorBody(Schema, kw_only=True):
     status_code: Annotated[int, Meta(ge=400, le=599)]
     detail: str
     extra: list[ValidationIssue] | UnsetType = UNSET
-
-
-class ConnectionCounts(Schema, kw_only=True):
-    """ConnectionCounts."""
-
-    general: Annotated[int, Meta(ge=0)]
-    notifications: Annotated[int, Meta(ge=0)]
-    test_session: Annotated[int, Meta(ge=0)] = msgspec.field(name="test-session")
-    chat: Annotated[int, Meta(ge=0)]
 
 
 class WsStats(Schema, kw_only=True):
