@@ -17,10 +17,12 @@ from wsrouter._generated.http_routes import route_handlers
 from wsrouter.admin.api import AdminApi, NotReady
 from wsrouter.auth import TokenVerifier
 from wsrouter.broker import open_broker
+from wsrouter.connection_types.binding import bind_handlers
 from wsrouter.console import console_routes
 from wsrouter.metrics import router_metrics
+from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import open_registry
-from wsrouter.services import Services, TypingThrottle
+from wsrouter.services import Services
 from wsrouter.settings import Settings
 from wsrouter.store import open_store
 from wsrouter.timers import SessionClock
@@ -70,7 +72,12 @@ class RouterApp(Litestar):
 
 
 def create_app(settings: Settings) -> RouterApp:
-    """The router, ready to be served by uvicorn; ``app.state.endpoint`` drains on shutdown."""
+    """The router, ready to be served by uvicorn; ``app.state.endpoint`` drains on shutdown.
+
+    Raises ``HandlerProblems`` when a connection type of the spec has no complete
+    handler: nothing is served then.
+    """
+    handlers = bind_handlers()
     hub = Hub()
     metrics = router_metrics()
     metrics.gauge(
@@ -84,10 +91,10 @@ def create_app(settings: Settings) -> RouterApp:
         hub=hub,
         tokens=TokenVerifier(settings),
         metrics=metrics,
-        typing=TypingThrottle(settings.limits.typing_interval_seconds),
     )
     clock = SessionClock(services)
-    endpoint = WebSocketEndpoint(services, clock)
+    typing = TypingThrottle(settings.limits.typing_interval_seconds)
+    endpoint = WebSocketEndpoint(services, clock, handlers, typing)
 
     @asgi("/ws", copy_scope=False)
     async def ws(scope: Scope, receive: Receive, send: Send) -> None:

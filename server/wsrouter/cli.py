@@ -91,11 +91,18 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env(var_dir=VAR_DIR)
     log_level = _log_level(os.environ)
     configure_logging(LOG_LEVELS[log_level])
-    if settings.dev_mode:
-        print(dev_banner(settings, args.host, args.port), flush=True)
-
     # Imported here: `wsrouter token` should not have to load the whole server.
     from wsrouter.app import create_app  # noqa: PLC0415
+    from wsrouter.connection_types.binding import HandlerProblems, bind_handlers  # noqa: PLC0415
+
+    try:
+        bind_handlers()  # before anything is printed or served
+    except HandlerProblems as exc:
+        for problem in exc.problems:
+            print(f"wsrouter: {problem}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG_ERROR
+    if settings.dev_mode:
+        print(dev_banner(settings, args.host, args.port), flush=True)
 
     app = create_app(settings)
     # Again, after the app: Litestar's default logging config replaces our root handler.

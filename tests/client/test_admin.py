@@ -49,7 +49,7 @@ def test_the_blocking_admin_client_sends_the_token_and_decodes_models() -> None:
     with wc.AdminClient(
         "http://router.test", "admin-token", transport=httpx.MockTransport(handler)
     ) as admin:
-        assert admin.get_ws_stats().connections_by_type.test_session == 0
+        assert admin.get_ws_stats().connections_by_type["test-session"] == 0
         body = models.BroadcastRequest(type="system_announcement", message="Down in 30 minutes")
         assert admin.broadcast(body=body, connection_type="chat").recipients == 3
         session = models.TestSessionCreate(user_id="42", duration_seconds=60)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Literal, TypeAlias
 
 from .handlers import (
     ChatHandler,
@@ -36,14 +36,12 @@ from .messages import (
     decode_test_session_inbound,
 )
 
-H = TypeVar("H")
-
 ConnectionTypeName: TypeAlias = Literal["general", "notifications", "test-session", "chat"]
 """The ``connection_type`` of a handshake."""
 
 
 @dataclass(frozen=True, slots=True)
-class ConnectionTypeSpec(Generic[H]):
+class ConnectionTypeSpec:
     """One connection type of the protocol."""
 
     name: str
@@ -51,7 +49,7 @@ class ConnectionTypeSpec(Generic[H]):
     description: str
     module: str
     """The conventional module name of its handler (``connection_types/<module>.py``)."""
-    interface: type[H]
+    interface: type[Any]
     """The generated handler interface (an abstract class) its handler implements."""
     methods: tuple[str, ...]
     """The ``on_<message>`` methods of the interface, one per message clients send."""
@@ -69,7 +67,7 @@ class ConnectionTypeSpec(Generic[H]):
     """The first message of a connection."""
 
 
-GENERAL: Final = ConnectionTypeSpec[GeneralHandler](
+GENERAL: Final = ConnectionTypeSpec(
     name="general",
     description="Echo, ping, rooms and room broadcasts.",
     module="general",
@@ -91,7 +89,7 @@ GENERAL: Final = ConnectionTypeSpec[GeneralHandler](
 )
 """``general``: Echo, ping, rooms and room broadcasts."""
 
-NOTIFICATIONS: Final = ConnectionTypeSpec[NotificationsHandler](
+NOTIFICATIONS: Final = ConnectionTypeSpec(
     name="notifications",
     description="User and system notifications with read receipts.",
     module="notifications",
@@ -111,7 +109,7 @@ NOTIFICATIONS: Final = ConnectionTypeSpec[NotificationsHandler](
 )
 """``notifications``: User and system notifications with read receipts."""
 
-TEST_SESSION: Final = ConnectionTypeSpec[TestSessionHandler](
+TEST_SESSION: Final = ConnectionTypeSpec(
     name="test-session",
     description="Live monitoring of one online exam attempt.",
     module="test_session",
@@ -126,7 +124,7 @@ TEST_SESSION: Final = ConnectionTypeSpec[TestSessionHandler](
 )
 """``test-session``: Live monitoring of one online exam attempt."""
 
-CHAT: Final = ConnectionTypeSpec[ChatHandler](
+CHAT: Final = ConnectionTypeSpec(
     name="chat",
     description="Chat rooms with messages, presence and typing indicators.",
     module="chat",
@@ -141,7 +139,7 @@ CHAT: Final = ConnectionTypeSpec[ChatHandler](
 )
 """``chat``: Chat rooms with messages, presence and typing indicators."""
 
-CONNECTION_TYPES: Final[dict[str, ConnectionTypeSpec[Any]]] = {
+CONNECTION_TYPES: Final[dict[str, ConnectionTypeSpec]] = {
     "general": GENERAL,
     "notifications": NOTIFICATIONS,
     "test-session": TEST_SESSION,

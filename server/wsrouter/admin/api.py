@@ -15,10 +15,10 @@ from litestar.exceptions import (
 from msgspec import UNSET
 
 from wsrouter._generated import messages as protocol
+from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter._generated.http_models import (
     BroadcastRequest,
     BroadcastResult,
-    ConnectionCounts,
     ConnectionInfo,
     ConnectionList,
     Health,
@@ -91,16 +91,11 @@ class AdminApi(HttpOperations):
             raise PermissionDeniedException("the admin role is required")
 
     async def get_ws_stats(self) -> WsStats:
-        total, by_type, by_user = await self.services.registry.stats()
+        total, by_type, by_user = await self.services.registry.stats(CONNECTION_TYPES)
         return WsStats(
             total_connections=total,
             total_users=len(by_user),
-            connections_by_type=ConnectionCounts(
-                general=by_type["general"],
-                notifications=by_type["notifications"],
-                test_session=by_type["test-session"],
-                chat=by_type["chat"],
-            ),
+            connections_by_type=by_type,
             connections_by_user=by_user,
         )
 
@@ -118,7 +113,7 @@ class AdminApi(HttpOperations):
                 message, extra=[{"message": message, "key": "type", "source": "body"}]
             )
         audience = Audience(connection_type=connection_type, user_id=user_id, room=room)
-        _, recipients = await self.services.registry.find(audience, limit=0, offset=0)
+        recipients = await self.services.registry.count(audience)
         frame = protocol.AdminBroadcast(
             type=body.type,
             title=body.title,
@@ -177,7 +172,7 @@ class AdminApi(HttpOperations):
             now=utcnow(),
         )
         audience = Audience(connection_type="notifications", user_id=user_id)
-        _, recipients = await self.services.registry.find(audience, limit=0, offset=0)
+        recipients = await self.services.registry.count(audience)
         await self.services.publish(audience, notification_frame(record))
         return NotificationCreated(
             id=record.id,

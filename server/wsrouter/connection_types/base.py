@@ -1,6 +1,16 @@
-"""What every connection type shares: token refresh, rooms, and deferred frames."""
+"""What every connection type's handler shares, and the narrow interfaces it talks to.
+
+A handler sees its connection through a :class:`Context`: the :class:`Peer` (who
+is connected), the :class:`Outbox` (frames to this connection), :class:`Rooms` (its
+room memberships, kept in step across the node's index and the cluster's
+registry), the broker to publish to others, and the store. It never sees the
+transport or the other connections.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
 
 import msgspec
 
@@ -13,49 +23,96 @@ from wsrouter._generated.messages import (
     RoomLeft,
     TokenRefreshed,
 )
-from wsrouter.auth import InvalidToken
-from wsrouter.broker import Audience
+from wsrouter.auth import InvalidToken, Principal, TokenVerifier
+from wsrouter.broker import Audience, Broker
 from wsrouter.clock import iso, now_iso
 from wsrouter.protocol.errors import fail
 from wsrouter.protocol.frames import encode
+from wsrouter.protocol.session import Outbox, Peer, Session
+from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import RoomChange
-from wsrouter.services import Services
-from wsrouter.transport.connection import Connection
+from wsrouter.settings import Settings
+from wsrouter.store import Store
+
+
+class Rooms(Protocol):
+    """The rooms of one connection: joins and leaves, cluster-wide and on this node."""
+
+    def __contains__(self, room: object) -> bool:
+        """Whether the connection is in ``room``."""
+        ...
+
+    def __len__(self) -> int:
+        """How many rooms the connection is in."""
+        ...
+
+    async def join(self, room: str) -> RoomChange | None:
+        """Join ``room`` of this connection's type; ``None`` if already in it."""
+        ...
+
+    async def leave(self, room: str) -> RoomChange | None:
+        """Leave ``room``; ``None`` if not in it."""
+        ...
+
+    async def member_count(self, room: str) -> int:
+        """How many connections are in ``room`` (cluster-wide)."""
+        ...
+
+    async def users(self, room: str) -> list[tuple[str, str]]:
+        """``(user_id, username)`` of every user in ``room``, by join order."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Everything a handler may use."""
+
+    session: Session
+    rooms: Rooms
+    broker: Broker
+    store: Store
+    tokens: TokenVerifier
+    settings: Settings
+    typing: TypingThrottle
 
 
 class ConnectionHandler:
     """The state and helpers of one connection's handler, whatever its type.
 
-    Frames a handler wants to send *after* its reply (``chat_history`` after
-    ``room_joined``) go through :meth:`defer`; the transport sends them once the
-    reply is queued.
+    A concrete handler also implements its type's generated interface
+    (``GeneralHandler`` & co.); the server binds one such class to each type of the
+    generated table at start-up. Frames a handler wants to send *after* its reply
+    (``chat_history`` after ``room_joined``) go through :meth:`defer`.
     """
 
-    def __init__(self, connection: Connection, services: Services) -> None:
-        self.connection = connection
-        self.services = services
-        self.deferred: list[str] = []
-        """Frames deferred while handling the current message (the same list, always)."""
+    def __init__(self, context: Context) -> None:
+        self.session = context.session
+        self.peer: Peer = context.session.peer
+        self.outbox: Outbox = context.session.outbox
+        self.rooms = context.rooms
+        self.broker = context.broker
+        self.store = context.store
+        self.tokens = context.tokens
+        self.settings = context.settings
+        self.typing = context.typing
 
     # ------------------------------------------------------------- frames
 
     def send(self, message: msgspec.Struct) -> None:
         """Queue a frame for this connection now."""
-        self.connection.enqueue(encode(message))
+        self.outbox.send(message)
 
     def defer(self, message: msgspec.Struct) -> None:
         """Queue a frame for this connection after the current reply."""
-        self.deferred.append(encode(message))
+        self.outbox.defer(message)
 
-    def take_deferred(self) -> list[str]:
-        """The frames deferred while handling the last message; empties :attr:`deferred`."""
-        frames = self.deferred[:]
-        self.deferred.clear()
-        return frames
+    async def publish(self, audience: Audience, message: msgspec.Struct) -> None:
+        """Encode ``message`` once and send it to ``audience``, cluster-wide."""
+        await self.broker.publish(audience, encode(message))
 
     def audience(self, room: str) -> Audience:
         """Everyone else in ``room`` of this connection type."""
-        return Audience(connection_type=self.connection.type, room=room, exclude=self.connection.id)
+        return Audience(connection_type=self.peer.type, room=room, exclude=self.peer.id)
 
     # ------------------------------------------------------------- lifecycle
 
@@ -70,16 +127,38 @@ class ConnectionHandler:
 
     # ------------------------------------------------------------- every type
 
+    def verify_refresh(self, principal: Principal) -> None:
+        """Raise a ``ReplyError`` if ``principal`` may not hold this connection.
+
+        The base check: the same user. A type whose handshake checked more (the
+        owner of a test session, or an admin) checks it again here.
+        """
+        if principal.user_id != self.peer.user_id:
+            raise fail("unauthorized", "the new token is for another user")
+
     async def on_refresh_token(self, message: RefreshToken) -> TokenRefreshed:
-        """Replace the connection's token; the new one must name the same user."""
+        """Replace the connection's token; the new one must allow what the first did."""
         try:
-            principal = self.services.tokens.verify(message.token)
+            principal = self.tokens.verify(message.token)
         except InvalidToken as exc:
             raise fail("unauthorized", exc.reason) from None
-        if principal.user_id != self.connection.user_id:
-            raise fail("unauthorized", "the new token is for another user")
-        self.connection.principal = principal
+        self.verify_refresh(principal)
+        self.session.refreshed(principal)
         return TokenRefreshed(expires_at=iso(principal.expires_at), timestamp=now_iso())
+
+    def established(self) -> ConnectionEstablished:
+        """The ``connection_established`` frame of this connection."""
+        peer = self.peer
+        now = now_iso()
+        return ConnectionEstablished(
+            connection_id=peer.id,
+            connection_type=peer.type,  # type: ignore[arg-type]
+            user_id=peer.user_id,
+            room=peer.room,
+            server_time=now,
+            heartbeat_interval=max(1, round(self.settings.heartbeat_seconds)),
+            timestamp=now,
+        )
 
 
 class RoomsHandler(ConnectionHandler):
@@ -87,16 +166,13 @@ class RoomsHandler(ConnectionHandler):
 
     async def on_join_room(self, message: JoinRoom) -> RoomJoined:
         """Join a room of this connection type (idempotent)."""
-        connection, room = self.connection, message.room
-        limit = self.services.settings.limits.rooms_per_connection
-        if room not in connection.rooms and len(connection.rooms) >= limit:
+        room = message.room
+        limit = self.settings.limits.rooms_per_connection
+        if room not in self.rooms and len(self.rooms) >= limit:
             raise fail("room_limit", f"a connection may join at most {limit} rooms")
-        change = await self.services.registry.join(connection.id, room)
-        self.services.hub.join(connection, room)
+        change = await self.rooms.join(room)
         if change is None:
-            _, count = await self.services.registry.find(
-                Audience(connection_type=connection.type, room=room), limit=0, offset=0
-            )
+            count = await self.rooms.member_count(room)
             change = RoomChange(member_count=count, user_changed=False)
         else:
             await self.joined(room, change)
@@ -104,16 +180,15 @@ class RoomsHandler(ConnectionHandler):
 
     async def on_leave_room(self, message: LeaveRoom) -> RoomLeft:
         """Leave a room this connection is in."""
-        change = await self.services.registry.leave(self.connection.id, message.room)
+        change = await self.rooms.leave(message.room)
         if change is None:
             raise fail("not_in_room", f"this connection is not in room {message.room!r}")
-        self.services.hub.leave(self.connection, message.room)
         await self.left(message.room, change)
         return RoomLeft(room=message.room, timestamp=now_iso())
 
     def require_member(self, room: str) -> None:
         """Raise ``not_in_room`` unless this connection is in ``room``."""
-        if room not in self.connection.rooms:
+        if room not in self.rooms:
             raise fail("not_in_room", f"this connection is not in room {room!r}; join it first")
 
     async def joined(self, room: str, change: RoomChange) -> None:
@@ -125,18 +200,3 @@ class RoomsHandler(ConnectionHandler):
     async def rooms_left(self, changes: list[tuple[str, RoomChange]]) -> None:
         for room, change in changes:
             await self.left(room, change)
-
-
-def established(handler: ConnectionHandler) -> ConnectionEstablished:
-    """The ``connection_established`` frame of a connection."""
-    connection = handler.connection
-    now = now_iso()
-    return ConnectionEstablished(
-        connection_id=connection.id,
-        connection_type=connection.type,  # type: ignore[arg-type]
-        user_id=connection.user_id,
-        room=connection.room,
-        server_time=now,
-        heartbeat_interval=max(1, round(handler.services.settings.heartbeat_seconds)),
-        timestamp=now,
-    )

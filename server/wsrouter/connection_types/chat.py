@@ -19,7 +19,7 @@ from wsrouter._generated.messages import (
     UserTyping,
 )
 from wsrouter.clock import iso, now_iso, utcnow
-from wsrouter.connection_types.base import RoomsHandler, established
+from wsrouter.connection_types.base import RoomsHandler
 from wsrouter.protocol.errors import fail
 from wsrouter.registry import RoomChange
 
@@ -30,15 +30,14 @@ class ChatConnection(RoomsHandler, ChatHandler):
     """A ``chat`` connection; its handshake room is joined on connect."""
 
     async def open(self) -> None:
-        self.send(established(self))
-        if self.connection.room is None:
+        self.send(self.established())
+        if self.peer.room is None:
             raise RuntimeError("a chat connection needs a room; the handshake checks it")
-        await self.on_join_room(JoinRoom(room=self.connection.room))
-        for frame in self.take_deferred():
-            self.connection.enqueue(frame)
+        await self.on_join_room(JoinRoom(room=self.peer.room))
+        self.outbox.flush_deferred()
 
     async def joined(self, room: str, change: RoomChange) -> None:
-        history = await self.services.store.chat_history(room, HISTORY_LENGTH)
+        history = await self.store.chat_history(room, HISTORY_LENGTH)
         self.defer(
             ChatHistory(
                 room=room,
@@ -56,7 +55,7 @@ class ChatConnection(RoomsHandler, ChatHandler):
                 timestamp=now_iso(),
             )
         )
-        users = await self.services.registry.room_users(self.connection.type, room)
+        users = await self.rooms.users(room)
         self.defer(
             Presence(
                 room=room,
@@ -65,8 +64,8 @@ class ChatConnection(RoomsHandler, ChatHandler):
             )
         )
         if change.user_changed:
-            principal = self.connection.principal
-            await self.services.publish(
+            principal = self.peer.principal
+            await self.publish(
                 self.audience(room),
                 UserJoined(
                     room=room,
@@ -78,8 +77,8 @@ class ChatConnection(RoomsHandler, ChatHandler):
 
     async def left(self, room: str, change: RoomChange) -> None:
         if change.user_changed:
-            principal = self.connection.principal
-            await self.services.publish(
+            principal = self.peer.principal
+            await self.publish(
                 self.audience(room),
                 UserLeft(
                     room=room,
@@ -90,7 +89,7 @@ class ChatConnection(RoomsHandler, ChatHandler):
             )
 
     def _room(self, room: str | object) -> str:
-        target = self.connection.room if room is UNSET else room
+        target = self.peer.room if room is UNSET else room
         if not isinstance(target, str):
             raise fail("invalid_message", "a `room` is required - at `$.room`")
         self.require_member(target)
@@ -99,8 +98,8 @@ class ChatConnection(RoomsHandler, ChatHandler):
     async def on_send_message(self, message: SendMessage) -> ChatMessage:
         """Store the message, then send it to every member (the sender's copy is the reply)."""
         room = self._room(message.room)
-        principal = self.connection.principal
-        stored = await self.services.store.add_chat_message(
+        principal = self.peer.principal
+        stored = await self.store.add_chat_message(
             room=room,
             sender_id=principal.user_id,
             sender_name=principal.name,
@@ -115,15 +114,15 @@ class ChatConnection(RoomsHandler, ChatHandler):
             message=stored.message,
             timestamp=iso(stored.created_at),
         )
-        await self.services.publish(self.audience(room), frame)
+        await self.publish(self.audience(room), frame)
         return frame
 
     async def on_typing(self, message: Typing) -> None:
         """Tell the others, at most once per user per room per interval."""
         room = self._room(message.room)
-        principal = self.connection.principal
-        if self.services.typing.allow(principal.user_id, room):
-            await self.services.publish(
+        principal = self.peer.principal
+        if self.typing.allow(principal.user_id, room):
+            await self.publish(
                 self.audience(room),
                 UserTyping(
                     room=room,

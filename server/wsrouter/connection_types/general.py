@@ -12,14 +12,14 @@ from wsrouter._generated.messages import (
     RoomMessage,
 )
 from wsrouter.clock import now_iso
-from wsrouter.connection_types.base import RoomsHandler, established
+from wsrouter.connection_types.base import RoomsHandler
 
 
 class GeneralConnection(RoomsHandler, GeneralHandler):
     """A ``general`` connection."""
 
     async def open(self) -> None:
-        self.send(established(self))
+        self.send(self.established())
 
     async def on_ping(self, message: Ping) -> Pong:
         """Answer with ``pong``."""
@@ -32,15 +32,15 @@ class GeneralConnection(RoomsHandler, GeneralHandler):
     async def on_broadcast_to_room(self, message: BroadcastToRoom) -> RoomMessage:
         """Send to every member of the room; the sender's copy is the reply."""
         self.require_member(message.room)
-        principal = self.connection.principal
+        principal = self.peer.principal
         frame = RoomMessage(
             room=message.room,
             message=message.message,
             data=message.data,
             sender_id=principal.user_id,
             sender_name=principal.name,
-            connection_id=self.connection.id,
+            connection_id=self.peer.id,
             timestamp=now_iso(),
         )
-        await self.services.publish(self.audience(message.room), frame)
+        await self.publish(self.audience(message.room), frame)
         return frame

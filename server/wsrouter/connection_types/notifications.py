@@ -17,7 +17,7 @@ from wsrouter._generated.messages import (
 )
 from wsrouter.broker import Audience
 from wsrouter.clock import iso, now_iso, utcnow
-from wsrouter.connection_types.base import ConnectionHandler, established
+from wsrouter.connection_types.base import ConnectionHandler
 from wsrouter.protocol.errors import fail
 from wsrouter.store import NotificationRecord
 
@@ -42,30 +42,28 @@ class NotificationsConnection(ConnectionHandler, NotificationsHandler):
     """A ``notifications`` connection."""
 
     async def open(self) -> None:
-        self.send(established(self))
-        for record in await self.services.store.unread_notifications(
-            self.connection.user_id, BACKLOG
-        ):
+        self.send(self.established())
+        for record in await self.store.unread_notifications(self.peer.user_id, BACKLOG):
             self.send(notification_frame(record))
 
     def _my_other_tabs(self) -> Audience:
         return Audience(
-            connection_type=self.connection.type,
-            user_id=self.connection.user_id,
-            exclude=self.connection.id,
+            connection_type=self.peer.type,
+            user_id=self.peer.user_id,
+            exclude=self.peer.id,
         )
 
     async def on_mark_notification_read(self, message: MarkNotificationRead) -> NotificationRead:
         """Store the receipt, then tell every notifications connection of the user."""
-        read_at = await self.services.store.mark_notification_read(
-            self.connection.user_id, message.notification_id, utcnow()
+        read_at = await self.store.mark_notification_read(
+            self.peer.user_id, message.notification_id, utcnow()
         )
         if read_at is None:
             raise fail("not_found", f"no notification {message.notification_id!r} for this user")
         frame = NotificationRead(
             notification_id=message.notification_id, read_at=iso(read_at), timestamp=now_iso()
         )
-        await self.services.publish(self._my_other_tabs(), frame)
+        await self.publish(self._my_other_tabs(), frame)
         return frame
 
     async def on_mark_all_notifications_read(
@@ -73,15 +71,15 @@ class NotificationsConnection(ConnectionHandler, NotificationsHandler):
     ) -> NotificationsRead:
         """Mark every unread notification read, on every connection of the user."""
         now = utcnow()
-        ids = await self.services.store.mark_all_notifications_read(self.connection.user_id, now)
+        ids = await self.store.mark_all_notifications_read(self.peer.user_id, now)
         frame = NotificationsRead(notification_ids=ids, read_at=iso(now), timestamp=now_iso())
-        await self.services.publish(self._my_other_tabs(), frame)
+        await self.publish(self._my_other_tabs(), frame)
         return frame
 
     async def on_get_notifications(self, message: GetNotifications) -> NotificationList:
         """A page of the user's notifications, newest first."""
-        records, more = await self.services.store.list_notifications(
-            self.connection.user_id,
+        records, more = await self.store.list_notifications(
+            self.peer.user_id,
             unread_only=message.unread_only,
             limit=message.limit,
             before=message.before if isinstance(message.before, str) else None,

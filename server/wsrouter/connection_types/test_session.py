@@ -45,7 +45,7 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
     @property
     def session_id(self) -> str:
         """The session, which is the handshake room."""
-        room = self.connection.room
+        room = self.peer.room
         if room is None:
             raise RuntimeError("a test-session connection needs a room; the handshake checks it")
         return room
@@ -53,31 +53,30 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
     @property
     def is_owner(self) -> bool:
         """Whether the connection's user is the candidate (not a proctor)."""
-        return self.connection.principal.user_id == self._owner
+        return self.peer.principal.user_id == self._owner
 
     async def open(self) -> None:
         record = await self._record()
         self._owner = record.user_id
-        connection = self.connection
-        await self.services.registry.join(connection.id, self.session_id)
-        self.services.hub.join(connection, self.session_id)
+        peer = self.peer
+        await self.rooms.join(self.session_id)
         now = now_iso()
         self.send(
             TestSessionReady(
-                connection_id=connection.id,
+                connection_id=peer.id,
                 connection_type="test-session",
-                user_id=connection.user_id,
+                user_id=peer.user_id,
                 room=self.session_id,
                 session_id=self.session_id,
                 server_time=now,
-                heartbeat_interval=max(1, round(self.services.settings.heartbeat_seconds)),
+                heartbeat_interval=max(1, round(self.settings.heartbeat_seconds)),
                 timestamp=now,
             )
         )
         self.send(await self._status(record))
 
     async def _record(self) -> TestSessionRecord:
-        record = await self.services.store.get_test_session(self.session_id)
+        record = await self.store.get_test_session(self.session_id)
         if record is None:
             raise fail("not_found", f"test session {self.session_id!r} no longer exists")
         return record
@@ -86,7 +85,7 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
         now = utcnow()
         answers: dict[str, SavedAnswer] | UnsetType = UNSET
         if self.is_owner:
-            stored = await self.services.store.answers(record.id)
+            stored = await self.store.answers(record.id)
             answers = {
                 q: SavedAnswer(
                     answer=msgspec.json.decode(a.answer),
@@ -117,14 +116,14 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
         if not self.is_owner:
             raise fail("forbidden", "only the session's candidate may save answers")
         answer = _raw_encoder.encode(message.answer)
-        limit = self.services.settings.limits.max_answer_bytes
+        limit = self.settings.limits.max_answer_bytes
         if len(answer) > limit:
             raise fail("invalid_message", f"an answer is limited to {limit} bytes - at `$.answer`")
         client_answer_id = (
             message.client_answer_id if isinstance(message.client_answer_id, str) else None
         )
         try:
-            record, written = await self.services.store.save_answer(
+            record, written = await self.store.save_answer(
                 self.session_id,
                 question_id=message.question_id,
                 answer=answer,
@@ -139,9 +138,9 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
             raise fail("not_found", f"test session {self.session_id!r} no longer exists") from None
         saved_at = iso(record.saved_at)
         if written:
-            await self.services.publish(
+            await self.publish(
                 Audience(
-                    connection_type="test-session", room=self.session_id, exclude=self.connection.id
+                    connection_type="test-session", room=self.session_id, exclude=self.peer.id
                 ),
                 AnswerSynced(
                     session_id=self.session_id,
@@ -164,16 +163,14 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
         """Submit the session; every connection of the session is told."""
         if not self.is_owner:
             raise fail("forbidden", "only the session's candidate may submit it")
-        record = await self.services.store.submit_test_session(
+        record = await self.store.submit_test_session(
             self.session_id, reason="manual", now=utcnow()
         )
         if record is None:
             raise fail("session_closed", "the session is already submitted")
         frame = submitted_frame(record)
-        await self.services.publish(
-            Audience(
-                connection_type="test-session", room=self.session_id, exclude=self.connection.id
-            ),
+        await self.publish(
+            Audience(connection_type="test-session", room=self.session_id, exclude=self.peer.id),
             frame,
         )
         return frame

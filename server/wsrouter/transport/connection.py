@@ -21,8 +21,6 @@ from collections.abc import Callable, Coroutine, Generator, Iterable, MutableMap
 from datetime import datetime
 from typing import Any
 
-from wsrouter.auth import Principal
-
 ASGISend = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 """An ASGI ``send``: an ``async def`` function (its coroutine is stepped by hand)."""
 
@@ -45,10 +43,9 @@ class Connection:
         "_send",
         "connected_at",
         "id",
-        "principal",
-        "room",
         "rooms",
         "type",
+        "user_id",
     )
 
     def __init__(
@@ -56,8 +53,7 @@ class Connection:
         *,
         connection_id: str,
         connection_type: str,
-        principal: Principal,
-        room: str | None,
+        user_id: str,
         connected_at: datetime,
         send: ASGISend,
         max_frames: int,
@@ -65,8 +61,7 @@ class Connection:
     ) -> None:
         self.id = connection_id
         self.type = connection_type
-        self.principal = principal
-        self.room = room
+        self.user_id = user_id
         self.rooms: set[str] = set()
         self.connected_at = connected_at
         self._send = send
@@ -78,11 +73,6 @@ class Connection:
         self._pending: asyncio.Task[None] | _OwnSend | None = None
         self._own_waiter: asyncio.Future[None] | None = None  # wait_closed, during a reply
         self._close: tuple[int, str] | None = None
-
-    @property
-    def user_id(self) -> str:
-        """The user the connection belongs to."""
-        return self.principal.user_id
 
     @property
     def closing(self) -> bool:

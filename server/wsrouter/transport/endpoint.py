@@ -1,8 +1,10 @@
-"""The ``/ws`` endpoint: a plain ASGI app, so each frame costs as little as it can.
+"""The ``/ws`` endpoint: the loop that feeds each connection's session.
 
-It checks the handshake, registers the connection, then reads frames in order and
-hands each one to the connection type's processor; a writer task per connection
-drains its send queue.
+It checks the handshake, registers the connection (the per-user limit is checked
+in the same step), makes the connection's :class:`~wsrouter.protocol.session.Session`
+and its type's handler (bound at start-up from the generated table), then reads
+frames in order and feeds them to the session; what comes out goes to the
+connection's send path. A plain ASGI app, so each frame costs as little as it can.
 """
 
 from __future__ import annotations
@@ -10,25 +12,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from typing import Any
 
 from wsrouter._generated import messages as m
+from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter._generated.messages import ReplyError
 from wsrouter.clock import utcnow
-from wsrouter.connection_types.base import ConnectionHandler
-from wsrouter.connection_types.chat import ChatConnection
-from wsrouter.connection_types.general import GeneralConnection
-from wsrouter.connection_types.notifications import NotificationsConnection
-from wsrouter.connection_types.test_session import TestSessionConnection
+from wsrouter.connection_types.base import ConnectionHandler, Context
 from wsrouter.metrics import Metrics
 from wsrouter.protocol.errors import error
-from wsrouter.protocol.frames import InboundProcessor, Outcome, encode
-from wsrouter.registry import ConnectionInfo
+from wsrouter.protocol.frames import Outcome, encode
+from wsrouter.protocol.session import Dispatch, Peer, Session
+from wsrouter.protocol.throttle import TypingThrottle
+from wsrouter.registry import ConnectionInfo, TooManyConnections
 from wsrouter.services import Services
 from wsrouter.timers import SessionClock
 from wsrouter.transport.connection import Connection
 from wsrouter.transport.handshake import Accepted, Refusal, check_handshake
+from wsrouter.transport.rooms import ConnectionRooms
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -36,34 +38,28 @@ Send = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 
 log = logging.getLogger("wsrouter.ws")
 
-TYPES: dict[str, tuple[type[ConnectionHandler], Callable[[str], Any], frozenset[str]]] = {
-    "general": (GeneralConnection, m.decode_general_inbound, m.GENERAL_INBOUND_TAGS),
-    "notifications": (
-        NotificationsConnection,
-        m.decode_notifications_inbound,
-        m.NOTIFICATIONS_INBOUND_TAGS,
-    ),
-    "test-session": (
-        TestSessionConnection,
-        m.decode_test_session_inbound,
-        m.TEST_SESSION_INBOUND_TAGS,
-    ),
-    "chat": (ChatConnection, m.decode_chat_inbound, m.CHAT_INBOUND_TAGS),
-}
-
 
 class WebSocketEndpoint:
     """The ASGI app behind ``/ws``."""
 
-    def __init__(self, services: Services, clock: SessionClock) -> None:
+    def __init__(
+        self,
+        services: Services,
+        clock: SessionClock,
+        handlers: Mapping[str, type[ConnectionHandler]],
+        typing: TypingThrottle,
+    ) -> None:
         self.services = services
         self.clock = clock
+        self.handlers = handlers
+        """The handler class of every connection type (``binding.bind_handlers``)."""
+        self.typing = typing
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
         """The connection's coroutine (an ASGI app; a plain function, one frame less)."""
         return self._connection(scope, receive, send)
 
-    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _connection(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: PLR0915 - the per-frame loop stays in one frame
         # One coroutine frame lives as long as the connection: the handshake, the
         # registration and the opening run in helpers that return, so that what they
         # used is freed (memory per idle connection is a target).
@@ -71,19 +67,22 @@ class WebSocketEndpoint:
         if accepted is None:
             return
         del scope  # its headers and query string (the token) are not kept
-        services = self.services
         connection = await self._register(accepted, send)
-        handler = TYPES[accepted.connection_type][0](connection, services)
-        expiry = _Expiry(connection, services.metrics)
+        if connection is None:
+            return
+        handler: ConnectionHandler | None = None
+        expiry: _Expiry | None = None
         try:
-            processor = await self._open(accepted, connection, handler)
+            session, handler, dispatch = await self._open(accepted, connection)
             del accepted
+            expiry = _Expiry(session, self.services.metrics)
             # The frames, in the order they arrive, until the connection ends: here, not
             # in a helper, since every level of coroutines is resumed for every frame.
-            metrics = services.metrics
+            metrics = self.services.metrics
             received = metrics.cell("wsrouter_messages_received_total", type=connection.type)
-            deferred = handler.deferred
-            admit, dispatch = processor.admit, processor.dispatch
+            outbox = session.outbox
+            deferred = outbox.deferred
+            admit = session.admit
             while True:
                 event = await receive()
                 if event["type"] != "websocket.receive":
@@ -94,7 +93,7 @@ class WebSocketEndpoint:
                 text = event.get("text")
                 outcome: str | Outcome
                 if text is None:
-                    outcome = processor.handle_binary()
+                    outcome = session.binary()
                 else:
                     admitted = admit(text)
                     if isinstance(admitted, Outcome):
@@ -103,32 +102,31 @@ class WebSocketEndpoint:
                         try:
                             answer = await dispatch(admitted)
                         except Exception as exc:  # every failure becomes an error frame
-                            outcome = processor.failed(exc, text)
+                            outcome = session.failed(exc, text)
                         else:
-                            outcome = processor.answered(answer)
+                            outcome = session.answered(answer)
                 if isinstance(outcome, str):  # the common case: a reply, nothing else
                     await connection.reply(outcome)
                     if deferred:
-                        for frame in handler.take_deferred():
-                            connection.enqueue(frame)
+                        outbox.flush_deferred()
                 else:
-                    self._settle(connection, handler, outcome)
+                    self._settle(connection, session, outcome)
         except Exception as exc:
             await self._crashed(connection, exc)
         finally:
-            expiry.cancel()
+            if expiry is not None:
+                expiry.cancel()
             await self._forget(connection, handler)
 
-    def _settle(self, connection: Connection, handler: ConnectionHandler, outcome: Outcome) -> None:
+    def _settle(self, connection: Connection, session: Session, outcome: Outcome) -> None:
         """Carry out an outcome: its reply, then what the handler deferred, then a close."""
         metrics = self.services.metrics
         if outcome.reply is not None:
             connection.enqueue(outcome.reply)
             if outcome.error is not None:
                 metrics.inc("wsrouter_errors_sent_total", code=outcome.error)
-        if handler.deferred:
-            for frame in handler.take_deferred():
-                connection.enqueue(frame)
+        if session.outbox.deferred:
+            session.outbox.flush_deferred()
         if outcome.close is not None:
             metrics.inc("wsrouter_closes_total", code=str(outcome.close[0]))
             connection.close(*outcome.close)
@@ -148,7 +146,9 @@ class WebSocketEndpoint:
             return None
         await send({"type": "websocket.accept"})
         try:
-            return await check_handshake(self.services, scope.get("query_string", b""), headers)
+            return await check_handshake(
+                self.services.tokens, self.services.store, scope.get("query_string", b""), headers
+            )
         except Refusal as refusal:
             await self._refuse(send, refusal)
             return None
@@ -165,9 +165,11 @@ class WebSocketEndpoint:
             {"type": "websocket.close", "code": refusal.close_code, "reason": refusal.message[:120]}
         )
 
-    async def _register(self, accepted: Accepted, send: Send) -> Connection:
+    async def _register(self, accepted: Accepted, send: Send) -> Connection | None:
+        """Add the connection to the registry and the hub; ``None`` if refused (4403)."""
         services = self.services
         principal = accepted.principal
+        limit = services.settings.limits.connections_per_user
         stamp = time.time_ns() // 1000
         while True:
             connection_id = f"{accepted.connection_type}_{principal.user_id}_{stamp}"
@@ -180,15 +182,21 @@ class WebSocketEndpoint:
                 connected_at=connected_at,
                 node=services.settings.node_id,
             )
-            if await services.registry.add(info):
-                break
+            try:
+                if await services.registry.add(info, limit):
+                    break
+            except TooManyConnections as exc:
+                await self._refuse(
+                    send,
+                    Refusal(m.CloseCode.TOO_MANY_CONNECTIONS, "too_many_connections", str(exc)),
+                )
+                return None
             stamp += 1  # the id is taken (same user, same microsecond): take the next one
         limits = services.settings.limits
         connection = Connection(
             connection_id=connection_id,
             connection_type=accepted.connection_type,
-            principal=principal,
-            room=accepted.room,
+            user_id=principal.user_id,
             connected_at=connected_at,
             send=send,
             max_frames=limits.send_queue_frames,
@@ -200,10 +208,42 @@ class WebSocketEndpoint:
         return connection
 
     async def _open(
-        self, accepted: Accepted, connection: Connection, handler: ConnectionHandler
-    ) -> InboundProcessor[Any]:
-        """Send the first frames; a session that cannot be opened is refused here."""
+        self, accepted: Accepted, connection: Connection
+    ) -> tuple[Session, ConnectionHandler, Dispatch]:
+        """Make the session and the handler, and send the first frames.
+
+        A handler that raises here is a bug (the caller closes with 1011); a
+        ``ReplyError`` (the test session is gone) is sent and closes the connection.
+        """
         services = self.services
+        spec = CONNECTION_TYPES[accepted.connection_type]
+        peer = Peer(
+            connection_id=connection.id,
+            connection_type=spec.name,
+            principal=accepted.principal,
+            room=accepted.room,
+            connected_at=connection.connected_at,
+        )
+        session = Session(
+            peer=peer,
+            sink=connection,
+            decode=spec.decode,
+            tags=spec.inbound_tags,
+            limits=services.settings.limits,
+        )
+        handler = self.handlers[spec.name](
+            Context(
+                session=session,
+                rooms=ConnectionRooms(connection, services.registry, services.hub),
+                broker=services.broker,
+                store=services.store,
+                tokens=services.tokens,
+                settings=services.settings,
+                typing=self.typing,
+            )
+        )
+        dispatch: Dispatch = handler.dispatch  # type: ignore[attr-defined]
+        session.bind(dispatch)
         try:
             await handler.open()
         except ReplyError as exc:
@@ -212,29 +252,28 @@ class WebSocketEndpoint:
             connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
         if accepted.session is not None:
             self.clock.watch(accepted.session.id, accepted.session.ends_at)
-        _, decode, tags = TYPES[accepted.connection_type]
-        return InboundProcessor(
-            decode=decode,
-            tags=tags,
-            dispatch=handler.dispatch,  # type: ignore[attr-defined]
-            limits=services.settings.limits,
-        )
+        return session, handler, dispatch
 
     async def _crashed(self, connection: Connection, exc: Exception) -> None:
-        """A bug, not bad input: the spec's 1011, and a trace (without the token)."""
+        """A bug, not bad input: an ``error`` frame, the spec's 1011, and a trace."""
         log.error("connection failed connection_id=%s", connection.id, exc_info=exc)
-        self.services.metrics.inc("wsrouter_closes_total", code="1011")
-        connection.close(m.CloseCode.INTERNAL_ERROR, "internal error", flush=False)
+        metrics = self.services.metrics
+        metrics.inc("wsrouter_errors_sent_total", code="internal_error")
+        metrics.inc("wsrouter_closes_total", code="1011")
+        if not connection.closing:
+            connection.enqueue(encode(error("internal_error", "the server failed; reconnect")))
+        connection.close(m.CloseCode.INTERNAL_ERROR, "internal error")
         await connection.wait_closed()
 
-    async def _forget(self, connection: Connection, handler: ConnectionHandler) -> None:
+    async def _forget(self, connection: Connection, handler: ConnectionHandler | None) -> None:
         """The connection is gone: unregister it and let its handler clean up."""
         services = self.services
         services.hub.remove(connection)
         try:
             changes = await services.registry.remove(connection.id)
-            await handler.rooms_left(changes)
-            await handler.close()
+            if handler is not None:
+                await handler.rooms_left(changes)
+                await handler.close()
         finally:
             connection.abandon()
             log.info("disconnected connection_id=%s", connection.id)
@@ -254,26 +293,31 @@ class _Expiry:
     """Closes the connection with 4401 when its token expires (unless refreshed).
 
     A timer rather than a task per connection (less memory per idle connection); the
-    first check runs on the next loop iteration, as a new task's first step would.
+    first check runs on the next loop iteration, as a new task's first step would. A
+    refresh re-arms it for the new token's deadline, earlier or later.
     """
 
-    __slots__ = ("_connection", "_handle", "_metrics")
+    __slots__ = ("_handle", "_metrics", "_session")
 
-    def __init__(self, connection: Connection, metrics: Metrics) -> None:
-        self._connection = connection
+    def __init__(self, session: Session, metrics: Metrics) -> None:
+        self._session = session
         self._metrics = metrics
         self._handle: asyncio.Handle | None = asyncio.get_running_loop().call_soon(self._check)
+        session.on_deadline_moved = self.rearm
 
     def _check(self) -> None:
-        connection = self._connection
-        delay = (connection.principal.expires_at - utcnow()).total_seconds()
-        if delay <= 0:
+        delay = self._session.check_deadline(utcnow())
+        if delay is None:
             self._handle = None
             self._metrics.inc("wsrouter_errors_sent_total", code="unauthorized")
-            connection.enqueue(encode(error("unauthorized", "the token expired")))
-            connection.close(m.CloseCode.UNAUTHORIZED, "token expired")
             return
         self._handle = asyncio.get_running_loop().call_later(min(delay, 3600.0), self._check)
+
+    def rearm(self) -> None:
+        """Check again now: the deadline moved."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = asyncio.get_running_loop().call_soon(self._check)
 
     def cancel(self) -> None:
         """Stop watching (the connection is gone)."""

@@ -12,12 +12,10 @@ from urllib.parse import parse_qs
 
 import msgspec
 
+from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter._generated.messages import CloseCode, ErrorCode, WsQuery
-from wsrouter.auth import InvalidToken, Principal, bearer_token
-from wsrouter.services import Services
-from wsrouter.store import TestSessionRecord
-
-ROOM_REQUIRED = frozenset({"test-session", "chat"})
+from wsrouter.auth import InvalidToken, Principal, TokenVerifier, bearer_token
+from wsrouter.store import Store, TestSessionRecord
 
 
 class Refusal(Exception):
@@ -47,9 +45,13 @@ def query_parameters(query_string: bytes) -> dict[str, str]:
 
 
 async def check_handshake(
-    services: Services, query_string: bytes, headers: Mapping[str, str]
+    tokens: TokenVerifier, store: Store, query_string: bytes, headers: Mapping[str, str]
 ) -> Accepted:
-    """Check everything about a handshake; raise :class:`Refusal` on the first failure."""
+    """Check everything about a handshake; raise :class:`Refusal` on the first failure.
+
+    The per-user connection limit is not checked here: registering the connection
+    checks it and adds it in one step (a count here would race with other handshakes).
+    """
     params = query_parameters(query_string)
     try:
         query = msgspec.convert(params, WsQuery, strict=False)
@@ -58,15 +60,19 @@ async def check_handshake(
             raise Refusal(CloseCode.UNAUTHORIZED, "unauthorized", "the token is too long") from None
         raise Refusal(CloseCode.BAD_HANDSHAKE, "bad_handshake", f"bad handshake: {exc}") from None
     connection_type: str = query.connection_type
-    room = query.room if isinstance(query.room, str) else None
-    if connection_type in ROOM_REQUIRED and room is None:
+    spec = CONNECTION_TYPES.get(connection_type)
+    if spec is None:  # the query's enum and the table come from the same spec
+        raise Refusal(
+            CloseCode.BAD_HANDSHAKE, "bad_handshake", f"unknown connection_type {connection_type!r}"
+        )
+    room = query.room if isinstance(query.room, str) and spec.room_required else None
+    if spec.room_required and room is None:
+        what = f" ({spec.room_description})" if spec.room_description else ""
         raise Refusal(
             CloseCode.BAD_HANDSHAKE,
             "bad_handshake",
-            f"connection_type={connection_type} needs a `room` query parameter",
+            f"connection_type={connection_type} needs a `room` query parameter{what}",
         )
-    if connection_type not in ROOM_REQUIRED:
-        room = None
     token = query.token if isinstance(query.token, str) and query.token else None
     token = token or bearer_token(headers.get("authorization"))
     if token is None:
@@ -74,19 +80,12 @@ async def check_handshake(
             CloseCode.UNAUTHORIZED, "unauthorized", "a token is required (`token` query parameter)"
         )
     try:
-        principal = services.tokens.verify(token)
+        principal = tokens.verify(token)
     except InvalidToken as exc:
         raise Refusal(CloseCode.UNAUTHORIZED, "unauthorized", exc.reason) from None
-    limit = services.settings.limits.connections_per_user
-    if await services.registry.user_connection_count(principal.user_id) >= limit:
-        raise Refusal(
-            CloseCode.TOO_MANY_CONNECTIONS,
-            "too_many_connections",
-            f"a user may have at most {limit} connections open",
-        )
     session = None
     if connection_type == "test-session" and room is not None:
-        session = await services.store.get_test_session(room)
+        session = await store.get_test_session(room)
         if session is None:
             raise Refusal(CloseCode.SESSION_NOT_FOUND, "not_found", f"no test session {room!r}")
         if session.user_id != principal.user_id and not principal.is_admin:

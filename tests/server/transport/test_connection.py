@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from wsrouter.auth import Principal
 from wsrouter.transport.connection import Connection, send_to_all
 
 pytestmark = pytest.mark.anyio
@@ -34,14 +33,10 @@ class Socket:
 
 
 def connection(socket: Socket, frames: int = 3, size: int = 100) -> Connection:
-    principal = Principal(
-        user_id="u", name="u", role=None, expires_at=datetime(2100, 1, 1, tzinfo=UTC)
-    )
     return Connection(
         connection_id="general_u_1",
         connection_type="general",
-        principal=principal,
-        room=None,
+        user_id="u",
         connected_at=datetime.now(UTC),
         send=socket.send,
         max_frames=frames,

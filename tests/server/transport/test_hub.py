@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from wsrouter.auth import Principal
 from wsrouter.broker import Audience
 from wsrouter.transport.connection import Connection
 from wsrouter.transport.hub import Hub
@@ -33,15 +32,11 @@ class Inbox:
 
 def connect(hub: Hub, connection_id: str, user: str, kind: str = "general") -> Inbox:
     inbox = Inbox()
-    principal = Principal(
-        user_id=user, name=user, role=None, expires_at=datetime(2100, 1, 1, tzinfo=UTC)
-    )
     hub.add(
         Connection(
             connection_id=connection_id,
             connection_type=kind,
-            principal=principal,
-            room=None,
+            user_id=user,
             connected_at=datetime.now(UTC),
             send=inbox.send,
             max_frames=8,

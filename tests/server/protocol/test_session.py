@@ -1,17 +1,21 @@
-"""The per-frame pipeline, without a socket: limits, decoding, error codes, dispatch."""
+"""The per-connection session, without a socket: limits, decoding, error codes, dispatch,
+the outbox, the closing state and the token deadline."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import msgspec
 import pytest
 
 from wsrouter._generated import messages as m
+from wsrouter.auth import Principal
 from wsrouter.protocol.errors import fail
-from wsrouter.protocol.frames import InboundProcessor, Outcome
+from wsrouter.protocol.frames import Outcome
 from wsrouter.protocol.rate_limit import TokenBucket
+from wsrouter.protocol.session import Peer, Session
 from wsrouter.settings import Limits
 
 pytestmark = pytest.mark.anyio
@@ -41,18 +45,56 @@ async def dispatch(message: Any) -> msgspec.Struct | None:
     return None
 
 
+T0 = datetime(2025, 7, 10, 10, 30, tzinfo=UTC)
+
+
+class FakeSink:
+    """What the transport's connection does with frames, recorded."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+        self.closed: tuple[int, str] | None = None
+
+    @property
+    def closing(self) -> bool:
+        return self.closed is not None
+
+    def enqueue(self, frame: str) -> bool:
+        if self.closed is not None:
+            return False
+        self.frames.append(json.loads(frame))
+        return True
+
+    def close(self, code: int, reason: str) -> None:
+        self.closed = self.closed or (code, reason)
+
+
+def principal(expires_at: datetime = T0 + timedelta(hours=1)) -> Principal:
+    return Principal(user_id="u", name="U", role=None, expires_at=expires_at)
+
+
 def processor(
-    limits: Limits | None = None, clock: FakeClock | None = None
-) -> InboundProcessor[Any]:
+    limits: Limits | None = None, clock: FakeClock | None = None, sink: FakeSink | None = None
+) -> Session:
     limits = limits or Limits()
     bucket = TokenBucket(limits.messages_per_second, limits.message_burst, clock or FakeClock())
-    return InboundProcessor(
+    peer = Peer(
+        connection_id="general_u_1",
+        connection_type="general",
+        principal=principal(),
+        room=None,
+        connected_at=T0,
+    )
+    session = Session(
+        peer=peer,
+        sink=sink or FakeSink(),
         decode=m.decode_general_inbound,
         tags=m.GENERAL_INBOUND_TAGS,
-        dispatch=dispatch,
         limits=limits,
         bucket=bucket,
     )
+    session.bind(dispatch)
+    return session
 
 
 def reply(outcome: Outcome) -> dict[str, Any]:
@@ -102,7 +144,7 @@ async def test_a_raised_error_reply_is_sent_and_a_crash_is_internal_error() -> N
 
 
 def test_binary_frames_are_refused() -> None:
-    assert reply(processor().handle_binary())["code"] == "binary_not_supported"
+    assert reply(processor().binary())["code"] == "binary_not_supported"
 
 
 async def test_a_frame_over_the_limit_closes_with_1009() -> None:
@@ -131,3 +173,44 @@ async def test_a_long_streak_of_bad_frames_closes_with_4029() -> None:
     for _ in range(2):
         assert (await p.handle_text("x")).close is None
     assert (await p.handle_text("x")).close == (4029, "too many bad frames in a row")
+
+
+def test_deferred_frames_go_out_only_when_flushed_in_order() -> None:
+    sink = FakeSink()
+    session = processor(sink=sink)
+    session.outbox.send(m.Pong(timestamp="2025-07-10T10:30:00.000Z"))
+    session.outbox.defer(m.RoomLeft(room="a", timestamp="2025-07-10T10:30:00.000Z"))
+    session.outbox.defer(m.RoomLeft(room="b", timestamp="2025-07-10T10:30:00.000Z"))
+    assert [f["type"] for f in sink.frames] == ["pong"]
+    session.outbox.flush_deferred()
+    assert [f.get("room") for f in sink.frames] == [None, "a", "b"]
+    assert session.outbox.deferred == []
+
+
+def test_closing_is_the_sinks_state_and_the_first_close_wins() -> None:
+    sink = FakeSink()
+    session = processor(sink=sink)
+    assert sink.closed is None
+    session.close(4000, "bye")
+    session.outbox.close(1011, "later")
+    assert session.closing
+    assert sink.closed == (4000, "bye")
+
+
+def test_the_token_deadline_closes_with_4401_at_expiry() -> None:
+    sink = FakeSink()
+    session = processor(sink=sink)
+    assert session.check_deadline(T0) == 3600.0
+    assert sink.frames == []
+    assert session.check_deadline(T0 + timedelta(hours=1)) is None
+    assert sink.frames[0]["code"] == "unauthorized"
+    assert sink.closed == (4401, "token expired")
+
+
+def test_a_refresh_moves_the_deadline_and_says_so() -> None:
+    moved: list[bool] = []
+    session = processor()
+    session.on_deadline_moved = lambda: moved.append(True)
+    session.refreshed(principal(T0 + timedelta(seconds=2)))
+    assert moved == [True]
+    assert session.check_deadline(T0) == 2.0
