@@ -88,3 +88,71 @@ def test_the_client_sdk_runs_without_any_server_dependency() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 5
+
+
+SERVER_PACKAGE = ROOT / "server" / "wsrouter"
+
+# The server's layers, lowest first: a module may import its own layer and the ones
+# below it, never one above (`_generated` <- `protocol` <- `connection_types` <-
+# `transport` <- `app`/`cli`). The backends and helpers sit between the generated code
+# and the protocol: they know nothing of connections.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"_generated"}),
+    frozenset({"settings", "clock", "metrics", "auth", "broker", "registry", "store"}),
+    frozenset({"protocol"}),
+    frozenset({"connection_types"}),
+    frozenset({"transport", "services", "timers"}),
+    frozenset({"admin", "console", "app", "cli"}),
+)
+
+
+def _layer(part: str) -> int:
+    for level, names in enumerate(LAYERS):
+        if part in names:
+            return level
+    raise AssertionError(f"wsrouter.{part} is in no layer of tests/test_layering.py")
+
+
+def _server_imports(path: Path) -> set[str]:
+    """The ``wsrouter.<part>`` modules ``path`` imports (absolute or relative)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        for name in names:
+            pieces = name.split(".")
+            if pieces[0] == "wsrouter" and len(pieces) > 1:
+                parts.add(pieces[1])
+    return parts
+
+
+def _part(path: Path) -> str:
+    relative = path.relative_to(SERVER_PACKAGE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in sorted(SERVER_PACKAGE.rglob("*.py"))
+        if p.name != "__init__.py" or p.parent != SERVER_PACKAGE
+    ],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_server_imports_point_down_the_layers(path: Path) -> None:
+    level = _layer(_part(path))
+    upward = sorted(part for part in _server_imports(path) if _layer(part) > level)
+    assert not upward, f"{path.relative_to(ROOT)} imports a higher layer: {upward}"
+
+
+def test_the_layer_check_sees_an_upward_import(tmp_path: Path) -> None:
+    module = tmp_path / "bad.py"
+    module.write_text("from wsrouter.transport.hub import Hub\n", encoding="utf-8")
+    assert _server_imports(module) == {"transport"}
+    assert _layer("transport") > _layer("connection_types")

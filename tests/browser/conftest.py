@@ -17,7 +17,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
 
 from tests.browser.console_page import ConsolePage
-from tests.e2e.harness import TIMEOUT, ServerProcess, free_port, server_env
+from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 CHROMIUM = Path(os.environ.get("WSROUTER_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import NewPage, screenshot
-from tests.e2e.harness import TIMEOUT, ServerProcess, free_port, server_env
+from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 
 @pytest.fixture(scope="module")

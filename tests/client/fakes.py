@@ -16,10 +16,10 @@ import queue
 from collections.abc import Callable, Mapping
 from typing import Any
 
+# The one time unit of these tests: the longest any wait may take before failing.
+from tests.timing import TIMEOUT
 from wsrouter_client import ConnectFailed, WireClosed
 
-# The one time unit of these tests: the longest any wait may take before failing.
-TIMEOUT = 5.0
 STAMP = "2025-07-10T10:30:00.000Z"
 
 Frame = dict[str, Any]

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import wsrouter_client as wc
-from tests.client.fakes import TIMEOUT, FakeServer, protocol_handler
+from tests.client.fakes import FakeServer, protocol_handler
+from tests.timing import TIMEOUT
 from wsrouter_client._generated.ws_client import ChatClient, GeneralClient
 from wsrouter_client.messages import (
     ChatMessage,

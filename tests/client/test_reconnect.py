@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 import wsrouter_client as wc
-from tests.client.fakes import TIMEOUT, FakeServer, protocol_handler
+from tests.client.fakes import FakeServer, protocol_handler
+from tests.timing import TIMEOUT
 from wsrouter_client._reconnect import should_reconnect
 from wsrouter_client.messages import ConnectionEstablished, Pong, RoomJoined, RoomLeft
 

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import wsrouter_client as wc
-from tests.client.fakes import TIMEOUT, FakeServer, protocol_handler
+from tests.client.fakes import FakeServer, protocol_handler
+from tests.timing import TIMEOUT
 from wsrouter_client._generated.ws_client_sync import SyncChatClient, SyncGeneralClient
 from wsrouter_client.messages import ChatMessage, ConnectionEstablished, Pong, RoomJoined
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 import wsrouter_client as wc
-from tests.client.fakes import TIMEOUT, FakeServer, Frame, jwt, protocol_handler
+from tests.client.fakes import FakeServer, Frame, jwt, protocol_handler
+from tests.timing import TIMEOUT
 from wsrouter_client._connection import Connection
 from wsrouter_client._token import fetch_token, refresh_delay
 from wsrouter_client.messages import (

@@ -18,7 +18,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from tests.e2e.harness import TIMEOUT, ServerProcess, free_port, server_env
+from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 

@@ -26,7 +26,8 @@ from schemathesis.core.result import Ok
 from schemathesis.openapi.checks import JsonSchemaError, MissingHeaders, UndefinedStatusCode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from tests.e2e.harness import TIMEOUT, ServerProcess
+from tests.e2e.harness import ServerProcess
+from tests.timing import TIMEOUT
 
 OPENAPI = Path(__file__).resolve().parents[2] / "openapi.yaml"
 SEED = 20251125

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from tests.contract.broken_servers import Defect, running
-from tests.e2e.harness import TIMEOUT, ServerProcess, free_port, server_env
+from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 from wsrouter_contract.cli import main
 from wsrouter_contract.shrink import ddmin
 from wsrouter_contract.spec import SpecError, parse

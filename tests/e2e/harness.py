@@ -19,11 +19,10 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from tests.timing import TIMEOUT
 from wsrouter.auth import issue_token
 from wsrouter.settings import Settings
 
-# One time unit scales every wait in the end-to-end tests (raise it on a slow machine).
-TIMEOUT = float(os.environ.get("WSROUTER_TEST_TIMEOUT", "5"))
 SECRET = "e2e-secret-that-is-long-enough-for-hs256-0123456789"
 
 

@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import pytest
 
 import wsrouter_client as wc
-from tests.e2e.harness import TIMEOUT, ServerProcess
+from tests.e2e.harness import ServerProcess
+from tests.timing import TIMEOUT
 from wsrouter_client import http_models, messages
 from wsrouter_client.messages import (
     AdminBroadcast,

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import wsrouter_client
-from tests.e2e.harness import TIMEOUT, ServerProcess
+from tests.e2e.harness import ServerProcess
+from tests.timing import TIMEOUT
 from wsrouter_client import http_models
 from wsrouter_client.messages import AdminBroadcast
 

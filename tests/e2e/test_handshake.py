@@ -13,7 +13,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import SECRET, TIMEOUT, Peer, ServerProcess
+from tests.e2e.harness import SECRET, Peer, ServerProcess
+from tests.timing import TIMEOUT
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,8 @@ import os
 import pytest
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import TIMEOUT, Peer, ServerProcess
+from tests.e2e.harness import Peer, ServerProcess
+from tests.timing import TIMEOUT, eventually
 
 pytestmark = pytest.mark.anyio
 
@@ -63,7 +64,7 @@ async def test_tokens_never_reach_the_log(server: ServerProcess) -> None:
     refused = await Peer.open(server, f"token={bad}")
     await refused.expect("error", code="unauthorized")
     await peer.close()
-    await asyncio.sleep(0.2)
+    await eventually(lambda: "disconnected connection_id=general_secretive_" in server.output())
     log = server.output()
     assert "connection_id=general_secretive_" in log  # the log has the events...
     assert token not in log  # ...but no token

@@ -19,7 +19,8 @@ import httpx
 import pytest
 import yaml
 
-from tests.e2e.harness import TIMEOUT, Peer, ServerProcess, free_port, server_env
+from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 

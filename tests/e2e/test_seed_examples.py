@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.harness import TIMEOUT, Peer, ServerProcess
+from tests.e2e.harness import Peer, ServerProcess
+from tests.timing import TIMEOUT
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import TIMEOUT, Peer
+from tests.e2e.harness import Peer
+from tests.timing import TIMEOUT
 
 pytestmark = pytest.mark.anyio
 

@@ -15,6 +15,7 @@ from typing import Protocol
 import msgspec
 
 from wsrouter._generated.messages import (
+    CloseCode,
     ConnectionEstablished,
     JoinRoom,
     LeaveRoom,
@@ -127,22 +128,37 @@ class ConnectionHandler:
 
     # ------------------------------------------------------------- every type
 
-    def verify_refresh(self, principal: Principal) -> None:
-        """Raise a ``ReplyError`` if ``principal`` may not hold this connection.
+    def still_allowed(self, principal: Principal) -> str | None:
+        """Why ``principal`` may no longer hold this connection, or ``None`` if it may.
 
-        The base check: the same user. A type whose handshake checked more (the
-        owner of a test session, or an admin) checks it again here.
+        A type whose handshake checked more than the token (a test session's owner,
+        or an admin) checks it again here, so that a refresh cannot keep a privilege
+        the new token does not carry.
         """
-        if principal.user_id != self.peer.user_id:
-            raise fail("unauthorized", "the new token is for another user")
+        return None
 
     async def on_refresh_token(self, message: RefreshToken) -> TokenRefreshed:
-        """Replace the connection's token; the new one must allow what the first did."""
+        """Replace the connection's token; the new one must allow what the first did.
+
+        Another user's token is refused and the old token stays in force. A token of
+        the same user that no longer allows the connection is refused and the
+        connection closed with 4401 (reconnecting needs a token that allows it).
+        """
         try:
             principal = self.tokens.verify(message.token)
         except InvalidToken as exc:
             raise fail("unauthorized", exc.reason) from None
-        self.verify_refresh(principal)
+        if principal.user_id != self.peer.user_id:
+            raise fail("unauthorized", "the new token is for another user")
+        problem = self.still_allowed(principal)
+        if problem is not None:
+            refusal = fail("unauthorized", problem)
+            refusal.reply.request_id = message.request_id
+            # Sent here, before the close: the transport's copy of the reply would come
+            # after it and is dropped.
+            self.outbox.send(refusal.reply)
+            self.outbox.close(CloseCode.UNAUTHORIZED, "token no longer allows this connection")
+            raise refusal
         self.session.refreshed(principal)
         return TokenRefreshed(expires_at=iso(principal.expires_at), timestamp=now_iso())
 

@@ -17,6 +17,7 @@ from wsrouter._generated.messages import (
     SubmitSession,
     TestSessionReady,
 )
+from wsrouter.auth import Principal
 from wsrouter.broker import Audience
 from wsrouter.clock import iso, now_iso, utcnow
 from wsrouter.connection_types.base import ConnectionHandler
@@ -54,6 +55,11 @@ class TestSessionConnection(ConnectionHandler, TestSessionHandler):
     def is_owner(self) -> bool:
         """Whether the connection's user is the candidate (not a proctor)."""
         return self.peer.principal.user_id == self._owner
+
+    def still_allowed(self, principal: Principal) -> str | None:
+        if principal.user_id == self._owner or principal.is_admin:
+            return None
+        return "the new token may not watch this test session (it is not an admin's)"
 
     async def open(self) -> None:
         record = await self._record()

@@ -1,16 +1,12 @@
-"""Shared by the store tests: the scaled timeout, the tests' clock, opening a store."""
+"""Shared by the store tests: the tests' clock, opening a store."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from wsrouter.store import Store, open_store
-
-TIMEOUT = float(os.environ.get("WSROUTER_TEST_TIMEOUT", "5"))
-"""The one timeout every wait in these tests is scaled from."""
 
 T0 = datetime(2025, 7, 10, 10, 30, tzinfo=UTC)
 """The tests' clock starts here; stores take ``now`` as an argument, never the real time."""

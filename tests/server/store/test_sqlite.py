@@ -11,7 +11,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from tests.server.store.helpers import T0, TIMEOUT, opened
+from tests.server.store.helpers import T0, opened
+from tests.timing import TIMEOUT
 from wsrouter.store import open_store
 from wsrouter.store._sqlite_schema import SCHEMA_VERSION, connect
 from wsrouter.store.sqlite import SQLiteStore

@@ -18,7 +18,8 @@ import anyio
 import pytest
 from anyio.streams.buffered import BufferedByteReceiveStream
 
-from tests.server.store.helpers import T0, TIMEOUT, at, opened
+from tests.server.store.helpers import T0, at, opened
+from tests.timing import TIMEOUT
 from wsrouter.clock import utcnow
 from wsrouter.store import (
     AnswerRecord,
