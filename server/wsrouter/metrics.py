@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from wsrouter._generated.connection_types import CONNECTION_TYPES
+
 Labels = tuple[tuple[str, str], ...]
 
 
@@ -85,4 +87,9 @@ def router_metrics() -> Metrics:
     metrics.counter(
         "wsrouter_broadcast_recipients_total", "Connections reached by admin broadcasts."
     )
+    # Every connection type of the spec is a label from the start (at 0), so that a
+    # dashboard sees a type before its first connection.
+    for connection_type in CONNECTION_TYPES:
+        metrics.cell("wsrouter_connections_opened_total", type=connection_type)
+        metrics.cell("wsrouter_messages_received_total", type=connection_type)
     return metrics

@@ -251,6 +251,8 @@ def test_a_new_type_is_the_spec_and_one_handler_module(
         assert console.status_code == 200, console.text
         types = [t["name"] for t in console.json()["websocket"]["connection_types"]]
         assert "quiz" in types
+        metrics = httpx.get(f"{quiz_server.http_url}/metrics", timeout=TIMEOUT).text
+        assert 'wsrouter_connections_opened_total{type="quiz"} 2' in metrics
     finally:
         client.communicate("\n", timeout=10 * TIMEOUT)
     assert client.returncode == 0
