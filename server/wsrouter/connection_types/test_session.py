@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import msgspec
 from msgspec import UNSET, UnsetType
 
@@ -42,6 +44,8 @@ def submitted_frame(record: TestSessionRecord) -> SessionSubmitted:
 
 class TestSessionConnection(ConnectionHandler, TestSessionHandler):
     """A ``test-session`` connection: the owner taking the exam, or an admin watching it."""
+
+    __test__: ClassVar[bool] = False  # not a test class, whatever pytest thinks of its name
 
     @property
     def session_id(self) -> str:
