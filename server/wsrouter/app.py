@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response, asgi
 from litestar.enums import ScopeType
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import Receive, Scope, Send
 
 from wsrouter._generated.http_models import Readiness
@@ -20,6 +20,7 @@ from wsrouter.broker import open_broker
 from wsrouter.connection_types.binding import bind_handlers
 from wsrouter.console import console_routes
 from wsrouter.metrics import router_metrics
+from wsrouter.protocol.session import MAX_DEPTH, nesting
 from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import open_registry
 from wsrouter.services import Services
@@ -46,6 +47,22 @@ async def _log_unexpected(exc: Exception, scope: Scope) -> None:
         log.error(
             "unexpected error method=%s path=%s", scope.get("method"), scope["path"], exc_info=exc
         )
+
+
+async def _bounded_nesting(request: Request[Any, Any, Any]) -> None:
+    """Refuse a JSON body nested deeper than the protocol's limit, before it is decoded.
+
+    The decoder recurses once per level; a body of a few kilobytes of brackets would
+    otherwise end in a ``RecursionError`` (a 500) instead of a 400 that says why.
+    """
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    body = await request.body()
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and (
+        nesting(body.decode("utf-8", "replace")) > MAX_DEPTH
+    ):
+        message = f"the JSON body is nested deeper than {MAX_DEPTH} levels"
+        raise ClientException(message, extra=[{"message": message, "source": "body"}])
 
 
 def _not_ready(request: Request[Any, Any, Any], exc: NotReady) -> Response[Readiness]:
@@ -132,6 +149,7 @@ def create_app(settings: Settings) -> RouterApp:
 
     app = RouterApp(
         route_handlers=[*route_handlers(AdminApi(services)), ws, *console_routes(settings)],
+        before_request=_bounded_nesting,
         on_startup=[startup],
         on_shutdown=[shutdown],
         exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},

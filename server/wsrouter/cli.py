@@ -94,6 +94,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Imported here: `wsrouter token` should not have to load the whole server.
     from wsrouter.app import create_app  # noqa: PLC0415
     from wsrouter.connection_types.binding import HandlerProblems, bind_handlers  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     try:
         bind_handlers()  # before anything is printed or served
@@ -111,9 +112,17 @@ def _serve(args: argparse.Namespace) -> int:
         app,
         host=args.host,
         port=args.port,
-        # The sans-I/O websockets implementation; compression off (CPU and memory per
-        # connection, and the CRIME/BREACH family); frames over the limit close with 1009.
-        ws="websockets-sansio",
+        # uvicorn's sans-I/O websockets implementation, with the router's bounds on
+        # pings, write buffers and closes (transport/uvicorn_protocol.py); compression
+        # off (CPU and memory per connection, and the CRIME/BREACH family); frames over
+        # the limit close with 1009.
+        ws=RouterWebSocketProtocol.configured(
+            pings_per_second=settings.limits.messages_per_second,
+            ping_burst=settings.limits.message_burst,
+            ping_strikes=settings.limits.rate_limit_strikes,
+            max_buffer_bytes=settings.limits.send_queue_bytes,
+            close_after_seconds=settings.close_timeout_seconds,
+        ),
         # uvloop, not asyncio's own loop: about twice the round trips per core here, for
         # the router and for any ASGI app (README, Benchmarks).
         loop="uvloop",

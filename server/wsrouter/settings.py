@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -46,6 +47,8 @@ class Settings:
     timer_interval_seconds: int = 30
     auto_submit_poll_seconds: float = 1.0
     shutdown_grace_seconds: float = 5.0
+    close_timeout_seconds: float = 5.0
+    """How long a close may take before the socket is aborted (a peer that never reads)."""
     node_id: str = field(default_factory=lambda: f"node-{secrets.token_hex(4)}")
     dev_mode: bool = False
     limits: Limits = field(default_factory=Limits)
@@ -105,6 +108,7 @@ class Settings:
             timer_interval_seconds=_int(env, "WSROUTER_TIMER_INTERVAL_SECONDS", 30),
             auto_submit_poll_seconds=_float(env, "WSROUTER_AUTO_SUBMIT_POLL_SECONDS", 1.0),
             shutdown_grace_seconds=_float(env, "WSROUTER_SHUTDOWN_GRACE_SECONDS", 5.0),
+            close_timeout_seconds=_float(env, "WSROUTER_CLOSE_TIMEOUT_SECONDS", 5.0),
             node_id=env.get("WSROUTER_NODE_ID") or f"node-{secrets.token_hex(4)}",
             dev_mode=dev_mode,
             limits=limits,
@@ -144,6 +148,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, not {raw!r}") from exc
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw!r}")
     if value <= 0:
         raise ConfigError(f"{name} must be positive")
     return value

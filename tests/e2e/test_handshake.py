@@ -124,9 +124,18 @@ async def test_origin_outside_the_allow_list_is_refused_with_403(start_server: S
     await ok.close()
 
 
+def expired_token(sub: str, seconds_ago: int) -> str:
+    """A token whose ``exp`` passed ``seconds_ago`` seconds ago (within the 10 s leeway)."""
+    now = int(time.time())
+    return jwt.encode({"sub": sub, "iat": now - 60, "exp": now - seconds_ago}, SECRET)
+
+
 async def test_token_expiring_mid_connection_closes_with_4401(server: ServerProcess) -> None:
-    peer = await Peer.open(server, f"token={server.token('short', ttl=2)}")
+    # Expired 8 s ago: inside the leeway, so the handshake takes it, and the same leeway
+    # ends the connection 2 s later (never at once).
+    peer = await Peer.open(server, f"token={expired_token('short', 8)}")
     await peer.expect("connection_established")
+    await peer.nothing_more(wait=1.0)
     await peer.expect("error", code="unauthorized")
     assert (await peer.closed())[0] == 4401
 

@@ -22,6 +22,7 @@ from wsrouter.auth import TokenVerifier
 from wsrouter.cli import KeyValueFormatter, RedactTokens, configure_logging, main
 from wsrouter.clock import utcnow
 from wsrouter.settings import Settings
+from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol
 
 SECRET = "a-configured-secret-of-more-than-32-bytes"
 JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]+")
@@ -193,7 +194,11 @@ def test_serve_runs_uvicorn_with_the_protocols_websocket_settings(fake_serve: Fa
     config = fake_serve.config
     assert config.app is _fake_asgi_app
     assert (config.host, config.port) == ("127.0.0.1", 8123)
-    assert config.ws == "websockets-sansio"
+    assert isinstance(config.ws, type)
+    assert issubclass(config.ws, RouterWebSocketProtocol)
+    assert (config.ws.pings_per_second, config.ws.ping_burst) == (20.0, 40)
+    assert config.ws.max_buffer_bytes == 1024 * 1024
+    assert config.ws.close_after_seconds == 5.0
     assert config.interface == "asgi3"
     assert config.loop == "uvloop"
     assert config.ws_per_message_deflate is False

@@ -143,3 +143,27 @@ def test_allowed_origins_are_a_comma_separated_list(tmp_path: Path) -> None:
     settings = Settings.from_env(env, var_dir=tmp_path)
 
     assert settings.allowed_origins == ("https://a.example", "https://b.example")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "Infinity"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "WSROUTER_MESSAGES_PER_SECOND",
+        "WSROUTER_HEARTBEAT_SECONDS",
+        "WSROUTER_SHUTDOWN_GRACE_SECONDS",
+        "WSROUTER_CLOSE_TIMEOUT_SECONDS",
+    ],
+)
+def test_a_number_that_is_not_finite_is_refused(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"^{name} must be a finite number, not '{value}'$"):
+        Settings.from_env({"WSROUTER_JWT_SECRET": SECRET, name: value}, var_dir=tmp_path)
+
+
+def test_the_close_timeout_is_a_setting(tmp_path: Path) -> None:
+    env = {"WSROUTER_JWT_SECRET": SECRET, "WSROUTER_CLOSE_TIMEOUT_SECONDS": "1.5"}
+    assert Settings.from_env(env, var_dir=tmp_path).close_timeout_seconds == 1.5
+    assert (
+        Settings.from_env({"WSROUTER_JWT_SECRET": SECRET}, var_dir=tmp_path).close_timeout_seconds
+        == 5.0
+    )

@@ -1,6 +1,7 @@
 """Authentication: JWTs in, :class:`Principal` out (see ``asyncapi.yaml``, "Tokens")."""
 
 from wsrouter.auth.tokens import (
+    LEEWAY,
     InvalidToken,
     Principal,
     TokenVerifier,
@@ -10,6 +11,7 @@ from wsrouter.auth.tokens import (
 )
 
 __all__ = [
+    "LEEWAY",
     "InvalidToken",
     "Principal",
     "TokenVerifier",

@@ -117,7 +117,7 @@ def console_routes(
         """``?sub=`` (default ``1``), ``&name=``, ``&role=admin``: a token, in dev mode only."""
         # Only where `wsrouter serve` prints tokens anyway (no secret configured), and
         # only to this machine: a dev server bound to a public address gives none away.
-        if not settings.dev_mode or not _from_loopback(request):
+        if not settings.dev_mode or not _from_loopback(request) or not _same_machine(request):
             raise NotFoundException()
         sub = request.query_params.get("sub", "1")
         name = request.query_params.get("name") or None
@@ -156,6 +156,41 @@ def _spec_file(path: Path) -> Response[bytes]:
     except OSError:
         raise NotFoundException(f"{path.name} is not available on this server") from None
     return Response(content, media_type="application/yaml; charset=utf-8")
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost", "ip6-loopback"})
+
+
+def _loopback_host(host: str) -> bool:
+    """Whether ``host`` (a ``Host`` header, port and brackets allowed) names this machine."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    if host in LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _same_machine(request: Request[Any, Any, Any]) -> bool:
+    """A request a page of this machine made to this machine, not one of another site.
+
+    A name that some page rebinds to 127.0.0.1 reaches a loopback server with its own
+    ``Host``; a cross-site ``fetch`` carries its ``Origin`` and ``Sec-Fetch-Site``.
+    """
+    headers = request.headers
+    if not _loopback_host(headers.get("host", "")):
+        return False
+    if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
+    origin = headers.get("origin")
+    if origin is None:
+        return True
+    return _loopback_host(origin.split("://", 1)[-1].split("/", 1)[0])
 
 
 def _from_loopback(request: Request[Any, Any, Any]) -> bool:

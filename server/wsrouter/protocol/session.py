@@ -23,7 +23,7 @@ import msgspec
 from msgspec import UNSET
 
 from wsrouter._generated.messages import CloseCode, Error, ErrorCode, ReplyError, peek_tag
-from wsrouter.auth import Principal
+from wsrouter.auth import LEEWAY, Principal
 from wsrouter.protocol.errors import error
 from wsrouter.protocol.frames import Outcome, encode, request_id_of
 from wsrouter.protocol.rate_limit import TokenBucket
@@ -32,6 +32,32 @@ from wsrouter.settings import Limits
 log = logging.getLogger("wsrouter.protocol")
 
 _NOTHING = Outcome()
+
+MAX_DEPTH = 32
+"""The deepest nesting of arrays and objects a frame may have (``invalid_message``)."""
+
+
+def nesting(text: str) -> int:
+    """How deeply the arrays and objects of a JSON text nest (strings skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
 
 Dispatch = Callable[[Any], Awaitable[msgspec.Struct | None]]
 """A handler's ``dispatch``: runs the method of a decoded message, returns the reply."""
@@ -158,8 +184,12 @@ class Session:
 
     @property
     def deadline(self) -> datetime:
-        """When the connection's token expires (the handshake's leeway included)."""
-        return self.peer.principal.expires_at
+        """When the connection's token expires, with the leeway the handshake allows.
+
+        The same leeway at both points: a token the handshake accepts is never closed
+        at once for having expired.
+        """
+        return self.peer.principal.expires_at + LEEWAY
 
     def refreshed(self, principal: Principal) -> None:
         """The connection's token was replaced; its new deadline applies from now on."""
@@ -195,8 +225,17 @@ class Session:
         outcome = self.answered(answer)
         return Outcome(outcome) if isinstance(outcome, str) else outcome
 
-    def binary(self) -> Outcome:
-        """Binary frames are not part of the protocol."""
+    def binary(self, size: int) -> Outcome:
+        """Binary frames are not part of the protocol: a bad frame, under the same limits.
+
+        A binary frame counts against the rate limit and the streak of bad frames, and
+        one over the size limit closes with 1009, as a text frame would.
+        """
+        if size > self._limits.max_frame_bytes:
+            return self._too_big_outcome()
+        limited = self._rate_limited(None)
+        if limited is not None:
+            return limited
         return self._error(
             "binary_not_supported", "binary frames are not supported; send JSON text"
         )
@@ -207,28 +246,41 @@ class Session:
         Returns an :class:`Outcome` when the frame goes no further.
         """
         if len(text) * 4 > self._limits.max_frame_bytes and self._too_big(text):
-            reply = error(
-                "message_too_big", f"frames are limited to {self._limits.max_frame_bytes} bytes"
-            )
-            return Outcome(
-                encode(reply), (CloseCode.MESSAGE_TOO_BIG, "message too big"), reply.code
-            )
+            return self._too_big_outcome()
         if not self._bucket.allow():
-            self._rate_strikes += 1
-            limit = f"{self._limits.messages_per_second:g} messages/s"
-            if self._rate_strikes > self._limits.rate_limit_strikes:
-                reply = error("rate_limited", f"rate limit ({limit}) abused; closing")
-                return Outcome(
-                    encode(reply), (CloseCode.RATE_LIMITED, "rate limit abused"), reply.code
-                )
-            return self._error("rate_limited", f"too many messages: the limit is {limit}", text)
+            limited = self._rate_limited(text)
+            if limited is not None:
+                return limited
         self._rate_strikes = 0
+        # Nesting is bounded before decoding (the decoder recurses once per level); a
+        # frame needs as many brackets as levels, and counting them costs next to nothing.
+        if text.count("[") + text.count("{") > MAX_DEPTH and nesting(text) > MAX_DEPTH:
+            # No request id: finding it would mean decoding the frame after all.
+            return self._error("invalid_message", f"JSON nested deeper than {MAX_DEPTH} levels")
         try:
             return self._decode(text)
         except msgspec.ValidationError as exc:  # a subclass of DecodeError: first
             return self._invalid(text, str(exc))
         except msgspec.DecodeError:
             return self._error("invalid_json", "the frame is not valid JSON", text)
+
+    def _too_big_outcome(self) -> Outcome:
+        reply = error(
+            "message_too_big", f"frames are limited to {self._limits.max_frame_bytes} bytes"
+        )
+        return Outcome(encode(reply), (CloseCode.MESSAGE_TOO_BIG, "message too big"), reply.code)
+
+    def _rate_limited(self, text: str | None) -> Outcome | None:
+        """The outcome of a frame past the rate limit (``None``: it is within it)."""
+        if text is None and self._bucket.allow():
+            self._rate_strikes = 0
+            return None
+        self._rate_strikes += 1
+        limit = f"{self._limits.messages_per_second:g} messages/s"
+        if self._rate_strikes > self._limits.rate_limit_strikes:
+            reply = error("rate_limited", f"rate limit ({limit}) abused; closing")
+            return Outcome(encode(reply), (CloseCode.RATE_LIMITED, "rate limit abused"), reply.code)
+        return self._error("rate_limited", f"too many messages: the limit is {limit}", text)
 
     def answered(self, answer: msgspec.Struct | None) -> str | Outcome:
         """The outcome of a dispatched message, from what its handler returned."""

@@ -26,6 +26,18 @@ ASGISend = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 
 SLOW_CONSUMER = 4008
 
+MAX_REASON_BYTES = 123
+"""A close frame's reason: at most 123 bytes of UTF-8 (RFC 6455, 5.5.1)."""
+
+
+def close_reason(reason: str) -> str:
+    """``reason`` cut to :data:`MAX_REASON_BYTES` of UTF-8, at a character boundary."""
+    encoded = reason.encode()
+    if len(encoded) <= MAX_REASON_BYTES:
+        return reason
+    return encoded[:MAX_REASON_BYTES].decode(errors="ignore")
+
+
 log = logging.getLogger("wsrouter.connection")
 
 
@@ -33,7 +45,9 @@ class Connection:
     """What the server knows and holds of one connection on this node."""
 
     __slots__ = (
+        "_abort_after",
         "_close",
+        "_close_timeout",
         "_max_bytes",
         "_max_frames",
         "_own_waiter",
@@ -58,6 +72,8 @@ class Connection:
         send: ASGISend,
         max_frames: int,
         max_bytes: int,
+        abort_after: Callable[[float], None] | None = None,
+        close_timeout: float = 5.0,
     ) -> None:
         self.id = connection_id
         self.type = connection_type
@@ -73,6 +89,10 @@ class Connection:
         self._pending: asyncio.Task[None] | _OwnSend | None = None
         self._own_waiter: asyncio.Future[None] | None = None  # wait_closed, during a reply
         self._close: tuple[int, str] | None = None
+        # The server's way to drop the socket when a close cannot get out (the ASGI
+        # extension of transport/uvicorn_protocol.py), and how long to give it.
+        self._abort_after = abort_after
+        self._close_timeout = close_timeout
 
     @property
     def closing(self) -> bool:
@@ -148,13 +168,18 @@ class Connection:
         """Close after sending what is queued (``flush``) or at once; the first call wins."""
         if self._close is not None:
             return
+        reason = close_reason(reason)
         self._close = (code, reason)
         if not flush and self._queue:
             self._queue.clear()
             self._queued_bytes = 0
         if self._pending is None:
             self._write({"type": "websocket.close", "code": code, "reason": reason})
-        # else: the task finishing the blocked send sends the close after the queue
+        # The task finishing the blocked send sends the close after the queue; if
+        # the peer never reads, that is never: the socket is aborted instead, so
+        # that the connection ends (and is unregistered) within the close timeout.
+        elif self._abort_after is not None:
+            self._abort_after(self._close_timeout)
 
     def abandon(self) -> None:
         """The peer is gone: drop what is queued and stop any send in progress."""

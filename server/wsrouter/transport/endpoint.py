@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, MutableMapping
 from typing import Any
@@ -28,15 +29,18 @@ from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import ConnectionInfo, TooManyConnections
 from wsrouter.services import Services
 from wsrouter.timers import SessionClock
-from wsrouter.transport.connection import Connection
+from wsrouter.transport.connection import Connection, close_reason
 from wsrouter.transport.handshake import Accepted, Refusal, check_handshake
 from wsrouter.transport.rooms import ConnectionRooms
+from wsrouter.transport.uvicorn_protocol import EXTENSION
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 
 log = logging.getLogger("wsrouter.ws")
+
+_NOT_URL_SAFE = re.compile(r"[^A-Za-z0-9._~-]")
 
 
 class WebSocketEndpoint:
@@ -66,8 +70,9 @@ class WebSocketEndpoint:
         accepted = await self._handshake(scope, receive, send)
         if accepted is None:
             return
+        transport = scope.get("extensions", {}).get(EXTENSION, {})
         del scope  # its headers and query string (the token) are not kept
-        connection = await self._register(accepted, send)
+        connection = await self._register(accepted, send, transport.get("abort_after"))
         if connection is None:
             return
         handler: ConnectionHandler | None = None
@@ -93,7 +98,7 @@ class WebSocketEndpoint:
                 text = event.get("text")
                 outcome: str | Outcome
                 if text is None:
-                    outcome = session.binary()
+                    outcome = session.binary(len(event.get("bytes") or b""))
                 else:
                     admitted = admit(text)
                     if isinstance(admitted, Outcome):
@@ -162,17 +167,25 @@ class WebSocketEndpoint:
             {"type": "websocket.send", "text": encode(error(refusal.error_code, refusal.message))}
         )
         await send(
-            {"type": "websocket.close", "code": refusal.close_code, "reason": refusal.message[:120]}
+            {
+                "type": "websocket.close",
+                "code": refusal.close_code,
+                "reason": close_reason(refusal.message),
+            }
         )
 
-    async def _register(self, accepted: Accepted, send: Send) -> Connection | None:
+    async def _register(
+        self, accepted: Accepted, send: Send, abort_after: Callable[[float], None] | None
+    ) -> Connection | None:
         """Add the connection to the registry and the hub; ``None`` if refused (4403)."""
         services = self.services
         principal = accepted.principal
         limit = services.settings.limits.connections_per_user
         stamp = time.time_ns() // 1000
+        # Ids go into URLs (`DELETE /ws/connections/{id}`): the user id is made URL-safe.
+        user_part = _NOT_URL_SAFE.sub("-", principal.user_id)[:64]
         while True:
-            connection_id = f"{accepted.connection_type}_{principal.user_id}_{stamp}"
+            connection_id = f"{accepted.connection_type}_{user_part}_{stamp}"
             connected_at = utcnow()
             info = ConnectionInfo(
                 connection_id=connection_id,
@@ -201,6 +214,8 @@ class WebSocketEndpoint:
             send=send,
             max_frames=limits.send_queue_frames,
             max_bytes=limits.send_queue_bytes,
+            abort_after=abort_after,
+            close_timeout=services.settings.close_timeout_seconds,
         )
         services.hub.add(connection)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
@@ -249,7 +264,7 @@ class WebSocketEndpoint:
         except ReplyError as exc:
             services.metrics.inc("wsrouter_errors_sent_total", code=exc.reply.code)
             connection.enqueue(encode(exc.reply))
-            connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message[:120])
+            connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message)
         if accepted.session is not None:
             self.clock.watch(accepted.session.id, accepted.session.ends_at)
         return session, handler, dispatch

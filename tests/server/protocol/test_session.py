@@ -15,7 +15,7 @@ from wsrouter.auth import Principal
 from wsrouter.protocol.errors import fail
 from wsrouter.protocol.frames import Outcome
 from wsrouter.protocol.rate_limit import TokenBucket
-from wsrouter.protocol.session import Peer, Session
+from wsrouter.protocol.session import Peer, Session, nesting
 from wsrouter.settings import Limits
 
 pytestmark = pytest.mark.anyio
@@ -144,7 +144,7 @@ async def test_a_raised_error_reply_is_sent_and_a_crash_is_internal_error() -> N
 
 
 def test_binary_frames_are_refused() -> None:
-    assert reply(processor().binary())["code"] == "binary_not_supported"
+    assert reply(processor().binary(10))["code"] == "binary_not_supported"
 
 
 async def test_a_frame_over_the_limit_closes_with_1009() -> None:
@@ -200,9 +200,11 @@ def test_closing_is_the_sinks_state_and_the_first_close_wins() -> None:
 def test_the_token_deadline_closes_with_4401_at_expiry() -> None:
     sink = FakeSink()
     session = processor(sink=sink)
-    assert session.check_deadline(T0) == 3600.0
+    assert session.check_deadline(T0) == 3610.0  # the hour and the leeway
     assert sink.frames == []
-    assert session.check_deadline(T0 + timedelta(hours=1)) is None
+    assert session.check_deadline(T0 + timedelta(hours=1, seconds=9)) == 1.0
+    assert sink.frames == []
+    assert session.check_deadline(T0 + timedelta(hours=1, seconds=10)) is None
     assert sink.frames[0]["code"] == "unauthorized"
     assert sink.closed == (4401, "token expired")
 
@@ -213,4 +215,38 @@ def test_a_refresh_moves_the_deadline_and_says_so() -> None:
     session.on_deadline_moved = lambda: moved.append(True)
     session.refreshed(principal(T0 + timedelta(seconds=2)))
     assert moved == [True]
-    assert session.check_deadline(T0) == 2.0
+    assert session.check_deadline(T0) == 12.0
+
+
+def test_a_binary_frame_over_the_limit_closes_with_1009() -> None:
+    outcome = processor(Limits(max_frame_bytes=100)).binary(101)
+    assert reply(outcome)["code"] == "message_too_big"
+    assert outcome.close == (1009, "message too big")
+
+
+def test_binary_frames_count_against_the_rate_limit_and_the_streak() -> None:
+    clock = FakeClock()
+    p = processor(Limits(messages_per_second=1, message_burst=2, rate_limit_strikes=1), clock)
+    codes = [reply(p.binary(1))["code"] for _ in range(3)]
+    assert codes == ["binary_not_supported", "binary_not_supported", "rate_limited"]
+    assert p.binary(1).close == (4029, "rate limit abused")
+    streak = processor(Limits(consecutive_errors=3))
+    assert [streak.binary(1).close for _ in range(3)][-1] == (4029, "too many bad frames in a row")
+
+
+async def test_deep_nesting_is_invalid_message_before_decoding() -> None:
+    deep = '{"type":"echo","message":"x","data":' + "[" * 1000 + "]" * 1000 + "}"
+    error = reply(await processor().handle_text(deep))
+    assert (error["code"], error["message"]) == (
+        "invalid_message",
+        "JSON nested deeper than 32 levels",
+    )
+    # brackets inside strings are text, not nesting
+    flat = json.dumps({"type": "echo", "message": "[" * 200, "request_id": "f"})
+    assert await processor().handle_text(flat) == Outcome()  # decoded and dispatched
+
+
+def test_nesting_counts_levels_and_skips_strings() -> None:
+    assert nesting('{"a": [1, {"b": []}]}') == 4
+    assert nesting('["[[[", "\\"[["]') == 1
+    assert nesting("1") == 0

@@ -1,0 +1,221 @@
+"""What floods, slow readers and odd frames did to the server, and what they get now."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import psutil  # type: ignore[import-untyped,unused-ignore]
+import pytest
+
+from tests.adversarial.raw import CLOSE, PING, PONG, TEXT, RawSocket
+from tests.e2e.conftest import StartServer
+from tests.e2e.harness import Peer, ServerProcess
+from tests.timing import MS, TIMEOUT, eventually
+
+pytestmark = pytest.mark.anyio
+
+MIB = 1024 * 1024
+
+
+def rss(server: ServerProcess) -> int:
+    assert server.process is not None
+    return int(psutil.Process(server.process.pid).memory_info().rss)
+
+
+def stats(server: ServerProcess) -> dict[str, object]:
+    body: dict[str, object] = httpx.get(
+        f"{server.http_url}/ws/stats", headers=server.admin_headers(), timeout=TIMEOUT
+    ).json()
+    return body
+
+
+async def test_a_ping_flood_that_never_reads_is_closed_and_memory_stays_bounded(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    flooder = await RawSocket.open(
+        server.port, f"/ws?token={server.token('flood')}", receive_buffer=4096
+    )
+    before = rss(server)
+    payload = b"p" * 125  # the largest ping: the most pong per ping
+    for _ in range(200):
+        for _ in range(500):
+            flooder.send(PING, payload)
+        if not await flooder.drain(timeout=0.5):
+            break  # the server stopped reading from us, or dropped us
+    grown = rss(server) - before
+    assert grown < 32 * MIB, f"{grown / MIB:.1f} MiB"
+    assert await flooder.close_code(timeout=4 * TIMEOUT) in (4029, None)
+    flooder.close()
+    await eventually(lambda: stats(server)["total_connections"] == 0)
+
+
+async def test_a_reading_ping_flood_is_closed_with_4029(start_server: StartServer) -> None:
+    server = start_server()
+    flooder = await RawSocket.open(server.port, f"/ws?token={server.token('flood2')}")
+    opcode, _ = await flooder.read_frame()
+    assert opcode == TEXT  # connection_established
+    for _ in range(1000):
+        flooder.send(PING)
+    await flooder.drain()
+    # The close frame, or a reset when it lands among pings the server no longer reads.
+    assert await flooder.close_code() in (4029, None)
+    flooder.close()
+    assert "closing code=4029 reason=ping flood" in server.output()
+    await eventually(lambda: stats(server)["total_connections"] == 0)
+
+
+async def test_a_refused_client_gets_no_pongs_while_its_close_is_pending(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    refused = await RawSocket.open(server.port, "/ws?token=bad", receive_buffer=4096)
+    opcode, _ = await refused.read_frame()
+    assert opcode == TEXT  # the error
+    for _ in range(2000):
+        refused.send(PING, b"x" * 125)
+    await refused.drain()
+    opcodes = []
+    while True:
+        try:
+            opcode, _ = await refused.read_frame(timeout=500 * MS)
+        except TimeoutError:
+            break
+        if opcode == -1:
+            break
+        opcodes.append(opcode)
+    assert opcodes[:1] == [CLOSE]
+    assert PONG not in opcodes  # after its close, the server answers nothing more
+    refused.close()
+
+
+async def test_the_per_user_cap_holds_for_concurrent_test_session_handshakes(
+    server: ServerProcess,
+) -> None:
+    created = httpx.post(
+        f"{server.http_url}/test-sessions",
+        json={"user_id": "capped", "duration_seconds": 600},
+        headers=server.admin_headers(),
+        timeout=TIMEOUT,
+    ).json()
+    query = f"connection_type=test-session&room={created['id']}&token={server.token('capped')}"
+
+    async def attempt() -> str:
+        peer = await Peer.open(server, query)
+        return str((await peer.recv())["type"])
+
+    results = await asyncio.gather(*(attempt() for _ in range(60)))
+    assert results.count("test_session_ready") == 20
+    assert results.count("error") == 40
+    listed = httpx.get(
+        f"{server.http_url}/ws/connections",
+        params={"user_id": "capped"},
+        headers=server.admin_headers(),
+        timeout=TIMEOUT,
+    ).json()
+    assert listed["total"] == 20
+
+
+async def test_a_slow_consumer_is_unregistered_even_if_it_never_reads_its_close(
+    start_server: StartServer,
+) -> None:
+    server = start_server(
+        {
+            "WSROUTER_SEND_QUEUE_BYTES": "65536",
+            "WSROUTER_SEND_QUEUE_FRAMES": "16",
+            "WSROUTER_CLOSE_TIMEOUT_SECONDS": "1",
+            "WSROUTER_MESSAGES_PER_SECOND": "1000",
+        }
+    )
+    ghost = await RawSocket.open(
+        server.port, f"/ws?token={server.token('ghost')}", receive_buffer=4096
+    )
+    ghost.send(TEXT, json.dumps({"type": "join_room", "room": "hose"}).encode())
+    assert await ghost.drain()
+    talker = await Peer.open(server, f"token={server.token('talker')}")
+    await talker.expect("connection_established")
+    await talker.request({"type": "join_room", "room": "hose"}, "room_joined")
+    big = "x" * 16000
+    for _ in range(400):
+        await talker.send({"type": "broadcast_to_room", "room": "hose", "message": big})
+        await talker.expect("room_message")
+        if stats(server)["total_connections"] == 1:
+            break
+    # never read a byte: the close cannot be delivered, so the socket is aborted
+    await eventually(lambda: stats(server)["total_connections"] == 1, timeout=4 * TIMEOUT)
+    listed = httpx.get(
+        f"{server.http_url}/ws/connections",
+        params={"user_id": "ghost"},
+        headers=server.admin_headers(),
+        timeout=TIMEOUT,
+    ).json()
+    assert listed["total"] == 0
+    ghost.close()
+
+
+async def test_deeply_nested_json_is_invalid_message(server: ServerProcess) -> None:
+    peer = await Peer.open(server, f"token={server.token('deep')}")
+    await peer.expect("connection_established")
+    await peer.send_raw("[" * 1000 + "]" * 1000)
+    await peer.expect("error", code="invalid_message")
+    await peer.request({"type": "ping"}, "pong")  # the connection lives on
+    deep = {"type": "x", "message": "m", "data": {"a": json.loads("[" * 30 + "]" * 30)}}
+    body = json.dumps(deep).replace("[[", "[" * 500 + "[[", 1).replace("]]", "]]" + "]" * 500, 1)
+    response = httpx.post(
+        f"{server.http_url}/ws/broadcast",
+        content=body,
+        headers={**server.admin_headers(), "content-type": "application/json"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 400, response.text
+    assert "nested" in response.text
+
+
+async def test_a_long_non_ascii_close_reason_is_cut_not_crashed(server: ServerProcess) -> None:
+    peer = await Peer.open(server, f"connection_type={'é' * 100}&token={server.token('e')}")
+    await peer.expect("error", code="bad_handshake")
+    code, reason = await peer.closed()
+    assert code == 4500
+    assert len(reason.encode()) <= 123
+    assert "Exception in ASGI application" not in server.output()
+
+
+async def test_binary_frames_count_as_bad_frames_and_against_the_size(
+    start_server: StartServer,
+) -> None:
+    server = start_server()
+    peer = await Peer.open(server, f"token={server.token('bin')}")
+    await peer.expect("connection_established")
+    for _ in range(25):
+        for _ in range(19):
+            await peer.send_raw(b"\x00")
+        await peer.send({"type": "ping"})
+    codes = []
+    while True:
+        try:
+            frame = await peer.recv()
+        except Exception:
+            break
+        codes.append(frame.get("code", frame["type"]))
+    assert "rate_limited" in codes
+    assert (await peer.closed())[0] == 4029
+    big = await Peer.open(server, f"token={server.token('bin2')}")
+    await big.expect("connection_established")
+    await big.send_raw(b"\x00" * 200_000)
+    assert (await big.closed())[0] == 1009
+
+
+async def test_a_connection_id_is_url_safe_whatever_the_sub(server: ServerProcess) -> None:
+    peer = await Peer.open(server, f"token={server.token('team/alice')}")
+    established = await peer.expect("connection_established")
+    connection_id = established["connection_id"]
+    assert "/" not in connection_id
+    response = httpx.delete(
+        f"{server.http_url}/ws/connections/{connection_id}",
+        headers=server.admin_headers(),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 204
+    assert (await peer.closed())[0] == 4000
