@@ -36,6 +36,10 @@ _NOTHING = Outcome()
 MAX_DEPTH = 32
 """The deepest nesting of arrays and objects a frame may have (``invalid_message``)."""
 
+DEPTH_CHECKED_ABOVE = 512
+"""Frames longer than this (in characters) have their nesting checked before decoding;
+shorter ones nest at most 256 levels, which the decoder handles."""
+
 
 def nesting(text: str) -> int:
     """How deeply the arrays and objects of a JSON text nest (strings skipped)."""
@@ -252,9 +256,14 @@ class Session:
             if limited is not None:
                 return limited
         self._rate_strikes = 0
-        # Nesting is bounded before decoding (the decoder recurses once per level); a
-        # frame needs as many brackets as levels, and counting them costs next to nothing.
-        if text.count("[") + text.count("{") > MAX_DEPTH and nesting(text) > MAX_DEPTH:
+        # Nesting is bounded before decoding (the decoder recurses once per level). Only
+        # frames long enough to nest deeply are looked at: counting brackets costs about
+        # a tenth of an echo, and a short frame cannot nest deep enough to matter.
+        if (
+            len(text) > DEPTH_CHECKED_ABOVE
+            and text.count("[") + text.count("{") > MAX_DEPTH
+            and nesting(text) > MAX_DEPTH
+        ):
             # No request id: finding it would mean decoding the frame after all.
             return self._error("invalid_message", f"JSON nested deeper than {MAX_DEPTH} levels")
         try:
