@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
@@ -219,3 +220,37 @@ async def test_a_connection_id_is_url_safe_whatever_the_sub(server: ServerProces
     )
     assert response.status_code == 204
     assert (await peer.closed())[0] == 4000
+
+
+async def test_shutdown_takes_the_grace_it_is_given_even_with_stuck_peers(
+    start_server: StartServer,
+) -> None:
+    server = start_server(
+        {
+            "WSROUTER_SHUTDOWN_GRACE_SECONDS": "2",
+            "WSROUTER_SEND_QUEUE_BYTES": "67108864",
+            "WSROUTER_SEND_QUEUE_FRAMES": "10000",
+            "WSROUTER_MESSAGES_PER_SECOND": "1000",
+            "WSROUTER_MESSAGE_BURST": "1000",
+        }
+    )
+    stuck = []
+    for i in range(3):
+        peer = await RawSocket.open(
+            server.port, f"/ws?token={server.token(f'stuck{i}')}", receive_buffer=4096
+        )
+        peer.send(TEXT, json.dumps({"type": "join_room", "room": "jam"}).encode())
+        assert await peer.drain()
+        stuck.append(peer)
+    talker = await Peer.open(server, f"token={server.token('jammer')}")
+    await talker.expect("connection_established")
+    await talker.request({"type": "join_room", "room": "jam"}, "room_joined")
+    for _ in range(500):  # 8 MB each: their sockets are full, their queues are not
+        await talker.send({"type": "broadcast_to_room", "room": "jam", "message": "y" * 16000})
+        await talker.expect("room_message")
+    assert server.process is not None
+    started = time.monotonic()
+    server.stop()  # SIGTERM; uvicorn ends by re-raising it (exit status -15)
+    took = time.monotonic() - started
+    assert took < 2 + 2.5, f"shutdown took {took:.1f} s with a grace of 2 s"
+    assert "aborting 3 connections still closing after 2s" in server.output()

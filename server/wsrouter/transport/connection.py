@@ -181,6 +181,11 @@ class Connection:
         elif self._abort_after is not None:
             self._abort_after(self._close_timeout)
 
+    def abort(self) -> None:
+        """Drop the socket now, without a close handshake (the end of a shutdown's grace)."""
+        if self._abort_after is not None:
+            self._abort_after(0.0)
+
     def abandon(self) -> None:
         """The peer is gone: drop what is queued and stop any send in progress."""
         if self._close is None:

@@ -299,9 +299,17 @@ class WebSocketEndpoint:
         for connection in connections:
             connection.close(code, reason)
         if connections:
-            await asyncio.wait(
+            _, late = await asyncio.wait(
                 [asyncio.ensure_future(c.wait_closed()) for c in connections], timeout=timeout
             )
+            if late:
+                # Peers that did not take their close within the grace: their sockets are
+                # dropped, so that shutdown takes the grace it is given, not more.
+                log.warning("aborting %d connections still closing after %gs", len(late), timeout)
+                for connection in self.services.hub.all():
+                    connection.abort()
+                for waiter in late:
+                    waiter.cancel()
 
 
 class _Expiry:

@@ -122,9 +122,15 @@ class RouterWebSocketProtocol(WebSocketsSansIOProtocol):
         self.abort_after(self.close_timeout)  # an unresponsive peer may never drain its buffer
 
     def abort_after(self, seconds: float) -> None:
-        """Abort the socket in ``seconds`` unless it is gone by then (the first call wins)."""
-        if self._abort_timer is None and not self.disconnected:
-            self._abort_timer = self.loop.call_later(seconds, self._abort)
+        """Abort the socket in ``seconds`` unless it is gone by then (the earliest call wins)."""
+        if self.disconnected:
+            return
+        when = self.loop.time() + seconds
+        if self._abort_timer is not None:
+            if self._abort_timer.when() <= when:
+                return
+            self._abort_timer.cancel()
+        self._abort_timer = self.loop.call_at(when, self._abort)
 
     def _abort(self) -> None:
         if not self.disconnected:
