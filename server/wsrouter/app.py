@@ -32,6 +32,9 @@ from wsrouter.transport.hub import Hub
 
 log = logging.getLogger("wsrouter.app")
 
+MAX_BODY_BYTES = 64 * 1024
+"""The largest admin API body (HTTP 413 above it)."""
+
 
 def _validation_failed(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     # The spec answers invalid parameters and bodies with 422 (Litestar's default is 400).
@@ -150,6 +153,9 @@ def create_app(settings: Settings) -> RouterApp:
     app = RouterApp(
         route_handlers=[*route_handlers(AdminApi(services)), ws, *console_routes(settings)],
         before_request=_bounded_nesting,
+        # What the admin API takes (openapi.yaml, 413): a notification is stored and
+        # replayed on every connect of its user, so its size is bounded here.
+        request_max_body_size=MAX_BODY_BYTES,
         on_startup=[startup],
         on_shutdown=[shutdown],
         exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},

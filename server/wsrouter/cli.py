@@ -8,6 +8,7 @@ import logging
 import math
 import os
 import re
+import resource
 import socket
 import sys
 from collections.abc import Mapping
@@ -94,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
     # Imported here: `wsrouter token` should not have to load the whole server.
     from wsrouter.app import create_app  # noqa: PLC0415
     from wsrouter.connection_types.binding import HandlerProblems, bind_handlers  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_http import RouterHttpProtocol  # noqa: PLC0415
     from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     try:
@@ -108,6 +110,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(settings)
     # Again, after the app: Litestar's default logging config replaces our root handler.
     configure_logging(LOG_LEVELS[log_level])
+    descriptors = _raise_descriptor_limit()
+    # Each socket is a file descriptor: keep some for the database, logs and the listener.
+    max_connections = settings.max_connections or max(descriptors - 64, 64)
     config = uvicorn.Config(
         app,
         host=args.host,
@@ -116,6 +121,15 @@ def _serve(args: argparse.Namespace) -> int:
         # pings, write buffers and closes (transport/uvicorn_protocol.py); compression
         # off (CPU and memory per connection, and the CRIME/BREACH family); frames over
         # the limit close with 1009.
+        # uvicorn's httptools protocol with a deadline and a size limit on request heads
+        # (transport/uvicorn_http.py): a half-sent handshake does not hold a socket.
+        http=RouterHttpProtocol.configured(
+            head_timeout=settings.head_timeout_seconds, max_head_bytes=MAX_HEAD_BYTES
+        ),
+        # h11 refuses a head past this with a bare 400; ours (431) comes first.
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES + 4096,
+        # Past it, new connections (WebSocket upgrades too) get 503 at once.
+        limit_concurrency=max_connections,
         ws=RouterWebSocketProtocol.configured(
             pings_per_second=settings.limits.messages_per_second,
             ping_burst=settings.limits.message_burst,
@@ -148,6 +162,27 @@ def _serve(args: argparse.Namespace) -> int:
     server = _DrainingServer(config, app.state.endpoint, settings.shutdown_grace_seconds)
     server.run(sockets=_localhost_sockets(args.port) if args.host == "localhost" else None)
     return 0 if server.started else EXIT_STARTUP_FAILURE
+
+
+MAX_HEAD_BYTES = 16 * 1024
+"""The largest request head (request line and headers) accepted: 431 above it."""
+
+
+def _raise_descriptor_limit() -> int:
+    """Raise the soft limit on open files to the hard one; return the limit in force.
+
+    The default soft limit (often 1,024) would refuse connections long before memory
+    runs out; the hard limit is what the administrator allows.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1_048_576
+    if soft == resource.RLIM_INFINITY or soft >= target:
+        return soft if soft != resource.RLIM_INFINITY else target
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError):
+        return soft
+    return target
 
 
 class _DrainingServer(uvicorn.Server):

@@ -49,6 +49,10 @@ class Settings:
     shutdown_grace_seconds: float = 5.0
     close_timeout_seconds: float = 5.0
     """How long a close may take before the socket is aborted (a peer that never reads)."""
+    head_timeout_seconds: float = 10.0
+    """How long a client has to send a complete request head (408 after it)."""
+    max_connections: int | None = None
+    """Open sockets (HTTP and WebSocket) above which new ones get 503; None: from the fd limit."""
     node_id: str = field(default_factory=lambda: f"node-{secrets.token_hex(4)}")
     dev_mode: bool = False
     limits: Limits = field(default_factory=Limits)
@@ -109,6 +113,8 @@ class Settings:
             auto_submit_poll_seconds=_float(env, "WSROUTER_AUTO_SUBMIT_POLL_SECONDS", 1.0),
             shutdown_grace_seconds=_float(env, "WSROUTER_SHUTDOWN_GRACE_SECONDS", 5.0),
             close_timeout_seconds=_float(env, "WSROUTER_CLOSE_TIMEOUT_SECONDS", 5.0),
+            head_timeout_seconds=_float(env, "WSROUTER_HEAD_TIMEOUT_SECONDS", 10.0),
+            max_connections=_int(env, "WSROUTER_MAX_CONNECTIONS", 0) or None,
             node_id=env.get("WSROUTER_NODE_ID") or f"node-{secrets.token_hex(4)}",
             dev_mode=dev_mode,
             limits=limits,

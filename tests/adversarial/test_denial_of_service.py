@@ -9,6 +9,7 @@ import time
 import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from tests.adversarial.raw import CLOSE, PING, PONG, TEXT, RawSocket
 from tests.e2e.conftest import StartServer
@@ -254,3 +255,74 @@ async def test_shutdown_takes_the_grace_it_is_given_even_with_stuck_peers(
     took = time.monotonic() - started
     assert took < 2 + 2.5, f"shutdown took {took:.1f} s with a grace of 2 s"
     assert "aborting 3 connections still closing after 2s" in server.output()
+
+
+def test_an_admin_body_over_64_kib_is_refused(server: ServerProcess) -> None:
+    body = {"user_id": "big", "title": "t", "message": "m", "data": {"blob": "x" * 10_000_000}}
+    response = httpx.post(
+        f"{server.http_url}/notifications",
+        json=body,
+        headers=server.admin_headers(),
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 413, response.text
+    assert response.json()["status_code"] == 413
+
+
+async def read_until_closed(reader: asyncio.StreamReader) -> bytes:
+    data = b""
+    while chunk := await asyncio.wait_for(reader.read(65536), TIMEOUT):
+        data += chunk
+    return data
+
+
+async def test_idle_and_half_sent_request_heads_are_closed_with_408(
+    start_server: StartServer,
+) -> None:
+    server = start_server({"WSROUTER_HEAD_TIMEOUT_SECONDS": "1"})
+    idle = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(20)]
+    half = [await asyncio.open_connection("127.0.0.1", server.port) for _ in range(20)]
+    for _, writer in half:
+        writer.write(b"GET /ws?connection_type=general HTTP/1.1\r\nHost: 127.0.0.1\r\nUpg")
+        await writer.drain()
+    answers = await asyncio.gather(*(read_until_closed(r) for r, _ in idle + half))
+    assert all(answer.startswith(b"HTTP/1.1 408 ") for answer in answers), answers[:2]
+    for _, writer in idle + half:
+        writer.close()
+    assert httpx.get(f"{server.http_url}/health", timeout=TIMEOUT).status_code == 200
+
+
+async def test_an_oversized_request_head_gets_431_and_is_closed(server: ServerProcess) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    for i in range(130):
+        writer.write(f"X-Filler-{i}: {'z' * 200}\r\n".encode())
+    writer.write(b"\r\n")
+    await writer.drain()
+    answer = await read_until_closed(reader)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+    writer.close()
+
+
+async def test_past_the_connection_cap_new_connections_get_503(
+    start_server: StartServer,
+) -> None:
+    server = start_server({"WSROUTER_MAX_CONNECTIONS": "4"})
+    peers = []
+    for i in range(4):
+        peer = await Peer.open(server, f"token={server.token(f'cap{i}')}")
+        await peer.expect("connection_established")
+        peers.append(peer)
+    with pytest.raises(InvalidStatus) as refused:
+        await Peer.open(server, f"token={server.token('cap-over')}")
+    assert refused.value.response.status_code == 503
+    await peers[0].close()
+    deadline = time.monotonic() + TIMEOUT
+    while True:  # room again once the server has seen the close
+        try:
+            again = await Peer.open(server, f"token={server.token('cap-again')}")
+            break
+        except InvalidStatus:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(10 * MS)
+    await again.expect("connection_established")

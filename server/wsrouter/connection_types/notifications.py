@@ -19,9 +19,13 @@ from wsrouter.broker import Audience
 from wsrouter.clock import iso, now_iso, utcnow
 from wsrouter.connection_types.base import ConnectionHandler
 from wsrouter.protocol.errors import fail
+from wsrouter.protocol.frames import encode
 from wsrouter.store import NotificationRecord
 
 BACKLOG = 100
+"""At most this many unread notifications are replayed on connect, oldest first..."""
+BACKLOG_BYTES = 1024 * 1024
+"""...and at most this many bytes of them (the rest is read with ``get_notifications``)."""
 
 
 def notification_frame(record: NotificationRecord) -> Notification:
@@ -43,8 +47,13 @@ class NotificationsConnection(ConnectionHandler, NotificationsHandler):
 
     async def open(self) -> None:
         self.send(self.established())
+        budget = BACKLOG_BYTES
         for record in await self.store.unread_notifications(self.peer.user_id, BACKLOG):
-            self.send(notification_frame(record))
+            frame = encode(notification_frame(record))
+            budget -= len(frame)
+            if budget < 0:
+                break  # the rest is read with get_notifications
+            self.outbox.send_text(frame)
 
     def _my_other_tabs(self) -> Audience:
         return Audience(

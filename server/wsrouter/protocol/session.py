@@ -126,6 +126,10 @@ class Outbox:
         """Queue a frame for this connection now."""
         self._sink.enqueue(encode(message))
 
+    def send_text(self, frame: str) -> None:
+        """Queue an encoded frame for this connection now."""
+        self._sink.enqueue(frame)
+
     def defer(self, message: msgspec.Struct) -> None:
         """Queue a frame for this connection after the reply to the current message."""
         self.deferred.append(encode(message))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from wsrouter.broker import Audience
 from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange, TooManyConnections
@@ -17,6 +18,9 @@ class MemoryRegistry(Registry):
         self._per_user: Counter[str] = Counter()
         # (type, room) -> connection ids, in join order
         self._rooms: dict[tuple[str, str], dict[str, None]] = {}
+        # (type, room) -> user id -> [connections in the room, username], in join order:
+        # a join or a leave knows at once whether it was the user's first or last.
+        self._room_users: dict[tuple[str, str], dict[str, list[Any]]] = {}
 
     async def start(self) -> None:
         return None
@@ -25,6 +29,7 @@ class MemoryRegistry(Registry):
         self._connections.clear()
         self._per_user.clear()
         self._rooms.clear()
+        self._room_users.clear()
 
     async def add(self, info: ConnectionInfo, max_per_user: int) -> bool:
         if info.connection_id in self._connections:
@@ -56,19 +61,18 @@ class MemoryRegistry(Registry):
     async def user_connection_count(self, user_id: str) -> int:
         return self._per_user.get(user_id, 0)
 
-    def _user_in_room(self, key: tuple[str, str], user_id: str) -> bool:
-        return any(self._connections[c].user_id == user_id for c in self._rooms.get(key, {}))
-
     async def join(self, connection_id: str, room: str) -> RoomChange | None:
         info = self._connections[connection_id]
         if room in info.rooms:
             return None
         key = (info.connection_type, room)
-        first = not self._user_in_room(key, info.user_id)
         members = self._rooms.setdefault(key, {})
         members[connection_id] = None
         info.rooms.append(room)
-        return RoomChange(member_count=len(members), user_changed=first)
+        users = self._room_users.setdefault(key, {})
+        entry = users.setdefault(info.user_id, [0, info.username])
+        entry[0] += 1
+        return RoomChange(member_count=len(members), user_changed=entry[0] == 1)
 
     async def leave(self, connection_id: str, room: str) -> RoomChange | None:
         info = self._connections.get(connection_id)
@@ -80,15 +84,19 @@ class MemoryRegistry(Registry):
         if not members:
             del self._rooms[key]
         info.rooms.remove(room)
-        last = not self._user_in_room(key, info.user_id)
+        users = self._room_users[key]
+        entry = users[info.user_id]
+        entry[0] -= 1
+        last = entry[0] == 0
+        if last:
+            del users[info.user_id]
+            if not users:
+                del self._room_users[key]
         return RoomChange(member_count=len(members), user_changed=last)
 
     async def room_users(self, connection_type: str, room: str) -> list[tuple[str, str]]:
-        users: dict[str, str] = {}
-        for connection_id in self._rooms.get((connection_type, room), {}):
-            info = self._connections[connection_id]
-            users.setdefault(info.user_id, info.username)
-        return list(users.items())
+        users = self._room_users.get((connection_type, room), {})
+        return [(user_id, entry[1]) for user_id, entry in users.items()]
 
     async def count(self, audience: Audience) -> int:
         if audience.room is not None and audience.connection_type is not None:

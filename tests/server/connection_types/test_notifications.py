@@ -57,3 +57,20 @@ async def test_a_read_receipt_reaches_the_users_other_tabs(h: Harness) -> None:
     assert missing["code"] == "not_found"
     _, reopened = await h.connect("notifications", "u1")
     assert [f["type"] for f in reopened] == ["connection_established"]
+
+
+async def test_the_replayed_backlog_is_bounded_in_bytes(h: Harness) -> None:
+    big = {"blob": "x" * 60_000}
+    for i in range(30):  # about 1.8 MB in all
+        await h.store.create_notification(
+            user_id="u1",
+            title=str(i),
+            message="m",
+            priority="low",
+            data=big,
+            now=datetime.now(UTC),
+        )
+    _, opening = await h.connect("notifications", "u1")
+    replayed = [f["title"] for f in opening[1:]]
+    assert 10 < len(replayed) < 30
+    assert replayed == [str(i) for i in range(len(replayed))]  # oldest first, no gap
