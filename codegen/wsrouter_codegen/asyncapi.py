@@ -39,7 +39,7 @@ from wsrouter_codegen.model import (
     ReceiveOperation,
     Struct,
 )
-from wsrouter_codegen.schema import SchemaConverter, class_name, python_name
+from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
@@ -127,7 +127,7 @@ class _Builder:
                 if "$ref" in ref and target is None:
                     continue
                 name = target.rsplit("/", 1)[-1] if target else msg_key
-                name = class_name(name)
+                name = type_name(name)
                 if name not in self.messages:
                     self.messages[name] = self._message(name, *self.doc.deref(ref, msg_at))
                 self.by_pointer[msg_at] = name

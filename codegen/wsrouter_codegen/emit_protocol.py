@@ -12,16 +12,19 @@ from wsrouter_codegen.emit import (
     typing_and_msgspec,
 )
 from wsrouter_codegen.model import (
+    Constrained,
     Field,
     Group,
+    Named,
     NoDefault,
+    Nullable,
     Protocol,
     ReceiveOperation,
     TypeExpr,
     Unset,
 )
 from wsrouter_codegen.schema import class_name, names_in, python_name, snake_case
-from wsrouter_codegen.types import field_annotation
+from wsrouter_codegen.types import field_annotation, render
 
 
 class ProtocolViews:
@@ -55,7 +58,9 @@ class ProtocolViews:
         context = {
             **self._base(),
             **types_context(self.protocol.aliases, self.protocol.structs),
-            **typing_and_msgspec(exprs, all_fields(structs), {"Final", "TypeAlias", "final"}),
+            **typing_and_msgspec(
+                exprs, all_fields(structs), {"Final", "Never", "TypeAlias", "final"}
+            ),
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [
@@ -97,18 +102,28 @@ class ProtocolViews:
         tags = [self.messages[m].struct.tag for m in tagged]
         view: View = {
             "name": name,
-            "members": " | ".join(members),
-            "tagged": " | ".join(tagged),
+            "members": " | ".join(members) or "Never",
             "tags_name": tags_name,
-            "tags": "{" + ", ".join(repr(t) for t in tags) + "}" if tags else "()",
+            "tags": "frozenset({" + ", ".join(repr(t) for t in tags) + "})"
+            if tags
+            else "frozenset[str]()",
             "decoder": decoder,
             "doc": f"What {who} a {group.name!r} connection.",
-            "decls": [],
-            "body": [f"return _{decoder}.decode(data)"],
         }
-        if untagged:
+        if not members:  # e.g. a server that only pushes: its clients send nothing
+            view["decls"] = []
+            view["body"] = [
+                f'raise msgspec.ValidationError("no message is sent on a {group.name} connection")'
+            ]
+            return view
+        primary = " | ".join(tagged) or untagged[0]
+        view["decls"] = [
+            f"_{decoder}: Final[msgspec.json.Decoder[{name}]] = msgspec.json.Decoder({primary})"
+        ]
+        view["body"] = [f"return _{decoder}.decode(data)"]
+        if untagged and tagged:
             fallback = f"_{decoder}_fallback"
-            view["decls"] = [f"{fallback}: Final = msgspec.json.Decoder({untagged[0]})"]
+            view["decls"].append(f"{fallback}: Final = msgspec.json.Decoder({untagged[0]})")
             view["body"] = [
                 "try:",
                 f"    return _{decoder}.decode(data)",
@@ -127,6 +142,26 @@ class ProtocolViews:
             if message.correlation_field:
                 return message.correlation_field
         return "request_id"
+
+    def request_id_type(self) -> str:
+        """The Python type of request ids (``str``, or ``int`` for Kraken's ``reqid``)."""
+        kinds: list[str] = []
+        for message in self.protocol.messages:
+            for f in message.struct.fields:
+                if f.py_name == message.correlation_field:
+                    kinds.append(render(self._bare(f.type)))
+        return " | ".join(dict.fromkeys(kinds)) or "str"
+
+    def _bare(self, expr: TypeExpr) -> TypeExpr:
+        """``expr`` without aliases, limits or ``None``: what an id generator returns."""
+        aliases = {a.name: a.type for a in self.protocol.aliases}
+        while True:
+            if isinstance(expr, Constrained | Nullable):
+                expr = expr.inner
+            elif isinstance(expr, Named) and expr.name in aliases:
+                expr = aliases[expr.name]
+            else:
+                return expr
 
     def _method(self, op: ReceiveOperation) -> str:
         message = self.messages[op.message]
@@ -157,16 +192,14 @@ class ProtocolViews:
                     kind = "no_answer"
                 else:
                     kind = "plain"
+                method = f"on_{self._method(op)}"
                 operations.append(
                     {
-                        "method": f"on_{self._method(op)}",
+                        "method": method,
                         "message": op.message,
                         "returns": reply or "None",
                         "doc": docstring(op.summary, 8, f"Handle ``{message.struct.tag}``"),
-                        "kind": kind,
-                        # One name per reply type, so that mypy sees one type per name.
-                        "reply_var": f"reply_{snake_case(reply)}" if reply else "",
-                        "correlation": message.correlation_field,
+                        "body": self._dispatch_body(kind, method, reply, message.correlation_field),
                     }
                 )
             groups.append(
@@ -188,6 +221,31 @@ class ProtocolViews:
             "groups": groups,
         }
         return render_template("handlers.py", context)
+
+    def _dispatch_body(
+        self, kind: str, method: str, reply: str | None, correlation: str | None
+    ) -> list[str]:
+        """The lines of ``dispatch`` that run ``method`` and return what to send back."""
+        call = f"await self.{method}(message)"
+        if kind == "plain":
+            return [f"return {call}"] if reply else [call, "return None"]
+        field = self.correlation()
+        # One name per reply type, so that mypy sees one type per name.
+        var = f"reply_{snake_case(reply)}" if kind == "answer" and reply else ""
+        run = f"{var} = {call}" if var else call
+        done = (
+            [f"{var}.{field} = message.{correlation}", f"return {var}"] if var else ["return None"]
+        )
+        if not self.errors:  # no failure reply in the spec: nothing to catch
+            return [run, *done]
+        return [
+            "try:",
+            f"    {run}",
+            "except ReplyError as exc:",
+            f"    exc.reply.{field} = message.{correlation}",
+            "    return exc.reply",
+            *done,
+        ]
 
     # ----------------------------------------------------------------- client
 
@@ -263,6 +321,8 @@ class ProtocolViews:
                     "group": repr(group.name),
                     "outbound": outbound,
                     "decoder": decoder,
+                    # a decoder of no message only raises: nothing to return
+                    "decode_call": f"return {decoder}(data)" if _members else f"{decoder}(data)",
                     "methods": methods,
                 }
             )
@@ -270,6 +330,7 @@ class ProtocolViews:
         return {
             **self._base(),
             **typing_and_msgspec(exprs, fields, {"ClassVar", "Protocol", "TypeVar"}),
+            "request_id_type": self.request_id_type(),
             "imports": sorted(imports | names_in_types),
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,

@@ -17,7 +17,7 @@ from wsrouter_codegen.emit import render_template
 from wsrouter_codegen.emit_http import HttpViews
 from wsrouter_codegen.emit_protocol import ProtocolViews
 from wsrouter_codegen.emit_table import TableViews
-from wsrouter_codegen.errors import SpecError
+from wsrouter_codegen.errors import Problem, SpecError
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.openapi import build_http_api
 
@@ -92,27 +92,40 @@ def _package_init(sources: str, side: str) -> str:
 def _format(files: dict[Path, str], config: Path | None) -> dict[Path, str]:
     """Format with ruff (fixing import order first) so output is stable and lint-clean.
 
-    The files are formatted in a scratch folder under the same names, so that
-    ruff applies the same settings it applies to the checked-in copies.
+    The files are formatted in a scratch folder under the same names (an absolute
+    output path is re-rooted there), so that ruff applies the same settings it applies
+    to the checked-in copies, and nothing is written where the output goes.
     """
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     if ruff is None:
-        raise RuntimeError("ruff is needed to format the generated code; install the dev extra")
+        raise SpecError([Problem("codegen", "", "ruff is needed to format the generated code")])
     with tempfile.TemporaryDirectory(prefix="wsrouter-codegen-") as scratch:
         root = Path(scratch)
         if config is not None:
             shutil.copy(config, root / "pyproject.toml")
+        places = {path: root / _relative(path) for path in files}
         for path, text in files.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        env = {**os.environ, "RUFF_NO_CACHE": "true"}
-        targets = [str(root / path) for path in files]
-        fix = [ruff, "check", "--quiet", "--fix-only", "--select", "I,F401", *targets]
-        # the commands are ours; only the file names vary, and they are ours too
-        subprocess.run(fix, cwd=root, env=env, check=True, capture_output=True)  # noqa: S603
-        subprocess.run([ruff, "format", "--quiet", *targets], cwd=root, env=env, check=True)  # noqa: S603
-        return {path: (root / path).read_text(encoding="utf-8") for path in files}
+            places[path].parent.mkdir(parents=True, exist_ok=True)
+            places[path].write_text(text, encoding="utf-8")
+        targets = [str(place) for place in places.values()]
+        _ruff(root, [ruff, "check", "--fix-only", "--select", "I,F401", *targets])
+        _ruff(root, [ruff, "format", *targets])
+        return {path: place.read_text(encoding="utf-8") for path, place in places.items()}
+
+
+def _relative(path: Path) -> Path:
+    return Path("_absolute", *path.parts[1:]) if path.is_absolute() else path
+
+
+def _ruff(cwd: Path, command: list[str]) -> None:
+    """Run ruff on generated code; what it rejects is a generator bug, reported as such."""
+    env = {**os.environ, "RUFF_NO_CACHE": "true"}
+    # the commands are ours; only the file names vary, and they are ours too
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        output = (done.stderr or done.stdout).replace(str(cwd) + os.sep, "").strip()
+        message = f"ruff rejected the generated code (a generator bug, please report it): {output}"
+        raise SpecError([Problem("codegen", "", message)])
 
 
 def write(root: Path, files: list[GeneratedFile]) -> list[Path]:

@@ -11,7 +11,6 @@ reported as unsupported, with their location, instead of being approximated.
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -84,15 +83,42 @@ _SUPPORTED = (
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
+# The hard keywords of every Python the generated code supports (3.11 to 3.13), written
+# out rather than read from the running interpreter: ``keyword.softkwlist`` grows from one
+# version to the next (``type`` joined it in 3.12), and the output must not depend on the
+# Python that runs the generator. Soft keywords are valid names, so none is here.
+RESERVED_NAMES = frozenset(
+    {
+        "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
+        "continue", "def", "del", "elif", "else", "except", "finally", "for", "from",
+        "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass",
+        "raise", "return", "try", "while", "with", "yield",
+    }
+)  # fmt: skip
+
 
 def python_name(wire: str) -> str:
     """A Python identifier for a wire name: ``test-session`` is ``test_session``."""
     name = re.sub(r"\W", "_", wire)
     if not name or name[0].isdigit():
         name = "_" + name
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+    if name in RESERVED_NAMES:
         name += "_"
     return name
+
+
+# Names the generated modules define themselves: a schema or message of the same name
+# takes a trailing underscore instead of shadowing them.
+RESERVED_TYPE_NAMES = frozenset(
+    {"Message", "Schema", "ErrorMessage", "ReplyError", "CloseCode", "Transport"}
+    | {"UnexpectedReplyError", "Any", "Annotated", "Final", "Literal", "Meta", "Never"}
+)
+
+
+def type_name(raw: str) -> str:
+    """The class name of a schema or message: :func:`class_name`, clear of generated names."""
+    name = class_name(raw)
+    return name + "_" if name in RESERVED_TYPE_NAMES else name
 
 
 def snake_case(name: str) -> str:
@@ -137,19 +163,19 @@ class SchemaConverter:
     def _define(self, name: str) -> Named:
         pointer = join_pointer(self.components, name)
         if name in self.named or name in self._converting:
-            return Named(class_name(name))
-        if not _IDENTIFIER.match(class_name(name)):
+            return Named(type_name(name))
+        if not _IDENTIFIER.match(type_name(name)):
             self.doc.errors.add(pointer, f"schema name {name!r} does not make a Python class name")
         self._converting.add(name)
         node, at = self.doc.deref(self.doc.get(pointer), pointer)
         description = _text(node, "description")
         if isinstance(node, Mapping) and _is_object_with_properties(node):
-            self.named[name] = self.struct(class_name(name), node, at)
+            self.named[name] = self.struct(type_name(name), node, at)
         else:
             expr = self.type_of(node, at)
-            self.named[name] = Alias(class_name(name), expr, description, at)
+            self.named[name] = Alias(type_name(name), expr, description, at)
         self._converting.discard(name)
-        return Named(class_name(name))
+        return Named(type_name(name))
 
     def aliases(self) -> list[Alias]:
         """The named non-object schemas, each after the aliases it uses."""
