@@ -24,63 +24,82 @@ from wsrouter_codegen.openapi import build_http_api
 
 @dataclass(frozen=True)
 class Outputs:
-    """Where the generated packages go, relative to the project root."""
+    """Where the generated packages go: relative to the project root, or absolute.
 
-    server: Path
-    client: Path
+    ``None`` leaves that side out (``--client-only`` has no server package).
+    """
+
+    server: Path | None
+    client: Path | None
 
 
 @dataclass(frozen=True)
 class GeneratedFile:
-    """One generated file: its path relative to the root, and its text."""
+    """One generated file: its path (relative to the root, or absolute), and its text."""
 
     path: Path
     text: str
 
 
+# What each side holds; ``--models-only`` keeps only the types.
+_MODELS = frozenset({"__init__.py", "messages.py", "http_models.py"})
+
+
 def generate(
     asyncapi: Path,
-    openapi: Path,
+    openapi: Path | None,
     outputs: Outputs,
     *,
     tag_field: str = "type",
     ruff_config: Path | None = None,
+    models_only: bool = False,
 ) -> list[GeneratedFile]:
-    """Generate every file from the two specs, in memory and formatted.
+    """Generate every file from the specs, in memory and formatted.
 
+    ``openapi`` is optional: without it no HTTP models, routes or client are made.
     ``ruff_config`` is the ``pyproject.toml`` whose ruff settings format the output
     (the one of the project the files go into). Raises :class:`SpecError` listing
     every problem found in either spec; nothing is produced then.
     """
     async_doc = Document.load(asyncapi)
-    http_doc = Document.load(openapi)
+    http_doc = Document.load(openapi) if openapi is not None else None
     protocol = build_protocol(async_doc, tag_field)
-    api = build_http_api(http_doc)
-    check_agreement(protocol, async_doc, http_doc)
-    errors = [*async_doc.errors.errors, *http_doc.errors.errors]
+    api = build_http_api(http_doc) if http_doc is not None else None
+    if http_doc is not None:
+        check_agreement(protocol, async_doc, http_doc)
+    errors = [*async_doc.errors.errors, *(http_doc.errors.errors if http_doc else [])]
     if errors:
         raise SpecError(errors)
     ws = ProtocolViews(protocol)
     table = TableViews(protocol)
-    http = HttpViews(api)
     messages = ws.messages_module()
-    models = http.models_module()
-    sources = f"{protocol.source} and {api.source}"
-    files = {
-        outputs.server / "__init__.py": _package_init(sources, "server"),
-        outputs.server / "messages.py": messages,
-        outputs.server / "handlers.py": ws.handlers_module(),
-        outputs.server / "http_models.py": models,
-        outputs.server / "http_routes.py": http.routes_module(),
-        outputs.server / "connection_types.py": table.server_module(),
-        outputs.client / "__init__.py": _package_init(sources, "client"),
-        outputs.client / "messages.py": messages,
-        outputs.client / "ws_client.py": ws.client_module(),
-        outputs.client / "ws_client_sync.py": ws.sync_client_module(),
-        outputs.client / "http_models.py": models,
-        outputs.client / "http_client.py": http.client_module(),
-        outputs.client / "connections.py": table.client_module(),
+    sources = f"{protocol.source} and {api.source}" if api else protocol.source
+    server: dict[str, str] = {
+        "__init__.py": _package_init(sources, "server"),
+        "messages.py": messages,
+        "handlers.py": ws.handlers_module(),
+        "connection_types.py": table.server_module(),
     }
+    client: dict[str, str] = {
+        "__init__.py": _package_init(sources, "client"),
+        "messages.py": messages,
+        "ws_client.py": ws.client_module(),
+        "ws_client_sync.py": ws.sync_client_module(),
+        "connections.py": table.client_module(),
+    }
+    if api is not None:
+        http = HttpViews(api)
+        models = http.models_module()
+        server |= {"http_models.py": models, "http_routes.py": http.routes_module()}
+        client |= {"http_models.py": models, "http_client.py": http.client_module()}
+    files: dict[Path, str] = {}
+    for folder, side in ((outputs.server, server), (outputs.client, client)):
+        if folder is not None:
+            files |= {
+                folder / name: text
+                for name, text in side.items()
+                if not models_only or name in _MODELS
+            }
     formatted = _format(files, ruff_config)
     return [GeneratedFile(path, formatted[path]) for path in sorted(files)]
 
@@ -171,11 +190,11 @@ def _stale(root: Path, files: list[GeneratedFile]) -> list[Path]:
     wanted = {f.path for f in files}
     folders = {f.path.parent for f in files}
     return sorted(
-        path.relative_to(root)
+        folder / path.name
         for folder in folders
         if (root / folder).is_dir()
         for path in (root / folder).glob("*.py")
-        if path.relative_to(root) not in wanted
+        if folder / path.name not in wanted
     )
 
 
