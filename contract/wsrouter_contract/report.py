@@ -102,7 +102,13 @@ def render_report(header: str, results: list[TypeResult]) -> str:
     failed = sum(len(r.failures) for r in results)
     skipped = sum(1 for r in results if r.status == "skipped")
     lines.append("")
-    lines.append(f"{failed} violation(s) found." if failed else "No violations found.")
+    if failed:
+        lines.append(f"{failed} violation(s) found.")
+    elif skipped == len(results):
+        lines.append("Nothing was tested: every connection type was skipped.")
+        return "\n".join(lines)
+    else:
+        lines.append("No violations found.")
     if skipped:
         lines[-1] += f" {skipped} connection type(s) skipped."
     return "\n".join(lines)

@@ -142,7 +142,14 @@ def _refusal(
             why = f": {frame.get('message', '')}" if isinstance(frame, dict) else ""
             break
     name = f" ({known.name})" if known else ""
-    hint = "" if connection_type in target.rooms else f" (--room {connection_type}=ROOM?)"
+    # A hint only where the refusal is about what the option sets: the spec's meaning of
+    # the close code, or the server's words, speak of the room (or of the token).
+    said = f"{known.description if known else ''} {why}".lower()
+    hint = ""
+    if "room" in said and connection_type not in target.rooms:
+        hint = f" (--room {connection_type}=ROOM?)"
+    elif "token" in said:
+        hint = " (check --token)"
     return f"the server refused the connection with {closed.code}{name}{why}{hint}"
 
 
