@@ -46,11 +46,11 @@ class TypeResult:
         return "skipped" if self.skipped else "ok"
 
 
-def _codes(counter: Counter[str]) -> str:
+def _codes(counter: Counter[str], what: str) -> str:
     if not counter:
         return ""
     listed = ", ".join(f"{code} x{n}" for code, n in counter.most_common())
-    return f"; error replies: {listed}"
+    return f"; {what}: {listed}"
 
 
 def summary_lines(results: list[TypeResult]) -> list[str]:
@@ -64,7 +64,14 @@ def summary_lines(results: list[TypeResult]) -> list[str]:
             continue
         stats = result.stats
         counts = f"{stats.sent} messages sent, {stats.checked} frames checked"
-        lines.append(f"{head} {counts}{_codes(stats.error_codes)}")
+        lines.append(f"{head} {counts}")
+        indent = f"{'':<{width}}           "
+        for counter, what in (
+            (stats.error_codes, "error replies to valid requests"),
+            (stats.bad_input_codes, "errors answering bad input"),
+        ):
+            if counter:
+                lines.append(indent + _codes(counter, what)[2:])
         lines.extend(f"{'':<{width}}           {note}" for note in result.notes)
     return lines
 
