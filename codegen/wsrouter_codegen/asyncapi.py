@@ -11,7 +11,8 @@ The constructs understood, and how they map:
   that carries request ids;
 * a message with ``x-error: true`` is a failure reply: handlers raise it and client
   methods turn it into an exception;
-* an operation's ``tags`` name the groups (kinds of connection) it belongs to; a
+* an operation's ``tags`` name the groups (kinds of connection) it belongs to, when
+  ``info.tags`` declares them; otherwise each channel is a group; a
   ``receive`` operation is a message the server handles, its ``reply`` lists what
   the handler may answer; a ``send`` operation lists what the server sends on its
   own;
@@ -28,7 +29,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from wsrouter_codegen.errors import join_pointer
+from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.model import (
     CloseCode,
@@ -211,13 +212,31 @@ class _Builder:
 
     def read_operations(self) -> None:
         operations = self.doc.data.get("operations") or {}
-        for op_id, raw in _mapping(self.doc, operations, "/operations").items():
-            op, at = self.doc.deref(raw, join_pointer("/operations", op_id))
+        resolved = {
+            op_id: self.doc.deref(raw, join_pointer("/operations", op_id))
+            for op_id, raw in _mapping(self.doc, operations, "/operations").items()
+        }
+        # Operation tags name groups only in a document that declares those groups in
+        # `info.tags` (ours); elsewhere tags are labels, and each channel is a group.
+        by_tags = any(
+            isinstance(tag, Mapping) and tag.get("name") in self.groups
+            for op, _ in resolved.values()
+            if isinstance(op, Mapping)
+            for tag in op.get("tags") or []
+        )
+        if not by_tags:
+            self.groups = {}
+        for op_id, (op, at) in resolved.items():
             action = op.get("action")
             names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
-            tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
-            if not tags:
-                self.doc.errors.add(at, "an operation needs tags naming the groups it belongs to")
+            if by_tags:
+                tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
+                if not tags:
+                    self.doc.errors.add(
+                        at, "an operation needs tags naming the groups it belongs to"
+                    )
+            else:
+                tags = [self._channel_group(op, at)]
             groups = [self.groups.setdefault(t, Group(t, "")) for t in tags if isinstance(t, str)]
             if action == "send":
                 for group in groups:
@@ -234,6 +253,15 @@ class _Builder:
                     group.receives.append(receive)
             else:
                 self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
+
+    def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
+        """The group of an operation in a document without tag groups: its channel."""
+        target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
+        if target is None or not target.startswith("/channels/"):
+            self.doc.errors.add(join_pointer(at, "channel"), "expected a $ref to a channel")
+            return None
+        key = unescape_pointer_token(target.split("/")[2])
+        return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_") or "channel"
 
     def _receive(
         self, op_id: str, op: Mapping[str, Any], at: str, message: str

@@ -127,7 +127,40 @@ NAMED_MESSAGE = _spec(
     },
 )
 
+# No groups declared in `info.tags`: operation tags are labels, and each channel a group.
+CHANNEL_GROUPS: Spec = {
+    "asyncapi": "3.0.0",
+    "info": {"title": "Channels", "version": "1.0.0"},
+    "channels": {
+        "/v1/prices/{symbol}": {
+            "address": "/v1/prices/{symbol}",
+            "messages": {"price": {"$ref": "#/components/messages/price"}},
+        },
+        "chat": {"address": "/chat", "messages": {"say": {"$ref": "#/components/messages/say"}}},
+    },
+    "operations": {
+        "prices": {
+            "action": "send",
+            "channel": {"$ref": "#/channels/~1v1~1prices~1{symbol}"},
+            "tags": [{"name": "public"}],
+            "messages": [{"$ref": "#/channels/~1v1~1prices~1{symbol}/messages/price"}],
+        },
+        "say": {
+            "action": "receive",
+            "channel": {"$ref": "#/channels/chat"},
+            "messages": [{"$ref": "#/channels/chat/messages/say"}],
+        },
+    },
+    "components": {
+        "messages": {
+            "price": _message("price", value={"type": "number"}),
+            "say": _message("say", text={"type": "string"}),
+        }
+    },
+}
+
 CASES: dict[str, Spec] = {
+    "channel_groups": CHANNEL_GROUPS,
     "push_only": PUSH_ONLY,
     "array_of_objects": ARRAY_OF_OBJECTS,
     "integer_ids": INTEGER_IDS,
@@ -266,3 +299,13 @@ def test_a_message_named_message_keeps_the_base_class(generation: Generation) ->
     # The generated module's own names win; the message's class takes a trailing `_`.
     assert type(decoded) is messages.Message_
     assert issubclass(messages.Message_, messages.Message)
+
+
+def test_without_declared_groups_each_channel_is_a_group(generation: Generation) -> None:
+    ws_client = generation.module("channel_groups", "client.ws_client")
+    messages = generation.module("channel_groups", "client.messages")
+    assert ws_client.V1PricesSymbolClient.decode(b'{"type":"price","value":1.5}') == (
+        messages.Price(value=1.5)
+    )
+    assert ws_client.ChatClient.group == "chat"
+    assert hasattr(ws_client.ChatClient, "say")
