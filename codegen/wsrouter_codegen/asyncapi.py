@@ -67,6 +67,7 @@ def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
         groups=tuple(builder.groups.values()),
         handshake=builder.handshake,
         close_codes=tuple(builder.close_codes),
+        unchecked=tuple(schemas.unchecked),
     )
 
 

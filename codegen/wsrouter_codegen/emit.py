@@ -83,6 +83,8 @@ def alias_view(alias: Alias) -> View:
 def struct_view(struct: Struct, base: str) -> View:
     """A Struct as the templates need it; ``base`` is its base class."""
     bases = base if struct.tag is None else f"{base}, tag={struct.tag!r}"
+    if struct.tag_field is not None:
+        bases += f", tag_field={struct.tag_field!r}"
     # kw_only is inherited at runtime, but type checkers read it per class.
     bases += ", kw_only=True"
     if not struct.forbid_unknown_fields:

@@ -61,6 +61,7 @@ class ProtocolViews:
             **typing_and_msgspec(
                 exprs, all_fields(structs), {"Final", "Never", "TypeAlias", "final"}
             ),
+            "unchecked": [u.replace("\\", "\\\\") for u in self.protocol.unchecked],
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [

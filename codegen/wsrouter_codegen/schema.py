@@ -1,12 +1,15 @@
-"""JSON Schema (the subset our specs use) to the types of :mod:`.model`.
+"""JSON Schema, as AsyncAPI and OpenAPI documents use it, to the types of :mod:`.model`.
 
-Supported: ``type`` (one type, or one type and ``"null"``), ``const``, ``enum``,
-``properties``/``required``/``additionalProperties``, ``items``, the string,
-number and array limits msgspec can check (``minLength``, ``maxLength``,
-``pattern``, ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``,
-``minItems``, ``maxItems``), ``default``, and local ``$ref``s. Composition
-keywords (``oneOf``, ``allOf``, ...) and inline objects with properties are
-reported as unsupported, with their location, instead of being approximated.
+Supported: ``type`` (one type, or one type and ``"null"``; ``nullable``), ``const``,
+``enum`` (of any scalars), ``properties``/``required``/``additionalProperties``
+(closed, open or a typed map), ``items``, the string, number and array limits msgspec
+can check (``minLength``, ``maxLength``, ``pattern``, ``minimum``, ``maximum``,
+``exclusiveMinimum``, ``exclusiveMaximum``, ``minItems``, ``maxItems``), ``default``,
+``$ref``s (recursive ones too), ``allOf`` (merged), ``oneOf``/``anyOf`` (a union:
+tagged where its objects each have a required string ``const`` property, plain for
+scalars), and inline objects at any depth, named from their place. Keywords msgspec
+cannot check (``multipleOf``, ...) are collected in :attr:`SchemaConverter.unchecked`
+for the generated module to list; anything else is reported with its location.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from wsrouter_codegen.model import (
     Nullable,
     Struct,
     TypeExpr,
+    UnionOf,
     Unset,
 )
 
@@ -79,6 +83,31 @@ _SUPPORTED = (
         }
     )
     | _ANNOTATIONS
+)
+_SUPPORTED |= {"allOf", "oneOf", "anyOf", "nullable", "discriminator", "$schema", "$id"}
+# Keywords msgspec cannot check: accepted, and listed in the generated module's docstring.
+UNCHECKED = frozenset(
+    {
+        "multipleOf",
+        "uniqueItems",
+        "minProperties",
+        "maxProperties",
+        "patternProperties",
+        "propertyNames",
+        "dependentRequired",
+        "dependentSchemas",
+        "contains",
+        "minContains",
+        "maxContains",
+        "not",
+        "if",
+        "then",
+        "else",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "contentEncoding",
+        "contentSchema",
+    }
 )
 _PRIMITIVES = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -144,7 +173,11 @@ class SchemaConverter:
         self.doc = doc
         self.components = components
         self.named: dict[str, Alias | Struct] = {}
+        """Named schemas by their key (inline objects by their pointer)."""
+        self.unchecked: dict[str, None] = {}
+        """Pointers of the keywords msgspec cannot check, in the order met."""
         self._converting: set[str] = set()
+        self._names: set[str] = set()
 
     # ---------------------------------------------------------------- named schemas
 
@@ -167,7 +200,9 @@ class SchemaConverter:
         if not _IDENTIFIER.match(type_name(name)):
             self.doc.errors.add(pointer, f"schema name {name!r} does not make a Python class name")
         self._converting.add(name)
+        self._names.add(type_name(name))
         node, at = self.doc.deref(self.doc.get(pointer), pointer)
+        node = self.flatten(node, at)
         description = _text(node, "description")
         if isinstance(node, Mapping) and _is_object_with_properties(node):
             self.named[name] = self.struct(type_name(name), node, at)
@@ -204,8 +239,12 @@ class SchemaConverter:
 
     # ---------------------------------------------------------------- conversion
 
-    def type_of(self, node: Any, at: str) -> TypeExpr:
-        """The type of the schema ``node`` found at ``at``."""
+    def type_of(self, node: Any, at: str, hint: str = "") -> TypeExpr:
+        """The type of the schema ``node`` found at ``at``.
+
+        ``hint`` names an inline object met here (``HelloFriends``, from the message
+        ``Hello`` and its property ``friends``); arrays add ``Item``, maps ``Value``.
+        """
         if not isinstance(node, Mapping):
             if node is True or node == {}:
                 return ANY
@@ -219,8 +258,15 @@ class SchemaConverter:
             if target.startswith(prefix) and "/" not in target[len(prefix) :]:
                 return self._define(target[len(prefix) :])
             resolved, resolved_at = self.doc.deref(node, at)
-            return self.type_of(resolved, resolved_at)
+            return self.type_of(resolved, resolved_at, hint)
+        node = self.flatten(node, at)
         self._check_keywords(node, at)
+        expr = self._type_of(node, at, hint or "Inline")
+        if node.get("nullable") is True and not isinstance(expr, Nullable):
+            return Nullable(expr)
+        return expr
+
+    def _type_of(self, node: Mapping[str, Any], at: str, hint: str) -> TypeExpr:
         if "const" in node:
             return self._literal((node["const"],), join_pointer(at, "const"))
         if "enum" in node:
@@ -229,6 +275,9 @@ class SchemaConverter:
                 self.doc.errors.add(join_pointer(at, "enum"), "expected a non-empty list")
                 return ANY
             return self._literal(tuple(values), join_pointer(at, "enum"))
+        for key in ("oneOf", "anyOf"):
+            if key in node:
+                return self._union(node[key], join_pointer(at, key), hint)
         kind = node.get("type")
         if isinstance(kind, list):
             others = [k for k in kind if k != "null"]
@@ -238,15 +287,88 @@ class SchemaConverter:
                     "unsupported type list: use one type, or one and 'null'",
                 )
                 return ANY
-            return Nullable(self._typed(others[0], node, at))
+            return Nullable(self._typed(others[0], node, at, hint))
         if kind is None:
             if "properties" in node:
                 kind = "object"
             else:
                 return ANY
-        return self._typed(kind, node, at)
+        if kind == "null":
+            return Builtin("None")
+        return self._typed(kind, node, at, hint)
 
-    def _typed(self, kind: object, node: Mapping[str, Any], at: str) -> TypeExpr:
+    def flatten(self, node: Any, at: str) -> Any:
+        """``node`` with its ``allOf`` merged in: properties and ``required`` joined.
+
+        Where two parts say different things of the same keyword, the first wins.
+        """
+        if not isinstance(node, Mapping) or "allOf" not in node:
+            return node
+        merged: dict[str, Any] = {k: v for k, v in node.items() if k != "allOf"}
+        properties: dict[str, Any] = dict(merged.pop("properties", None) or {})
+        required: list[Any] = list(merged.pop("required", None) or [])
+        parts = node["allOf"]
+        if not isinstance(parts, list):
+            self.doc.errors.add(join_pointer(at, "allOf"), "expected a list of schemas")
+            parts = []
+        for i, raw in enumerate(parts):
+            resolved, part_at = self.doc.deref(raw, join_pointer(at, "allOf", i))
+            part = self.flatten(resolved, part_at)
+            if not isinstance(part, Mapping):
+                self.doc.errors.add(part_at, "expected a schema object")
+                continue
+            for key, value in part.items():
+                if key == "properties" and isinstance(value, Mapping):
+                    for name, prop in value.items():
+                        properties.setdefault(name, prop)
+                elif key == "required" and isinstance(value, list):
+                    required += [r for r in value if r not in required]
+                else:
+                    merged.setdefault(key, value)
+        if properties:
+            merged["properties"] = properties
+        if required:
+            merged["required"] = required
+        return merged
+
+    def _union(self, members: Any, at: str, hint: str) -> TypeExpr:
+        """``oneOf``/``anyOf``: a union msgspec can decode, or a located problem."""
+        if not isinstance(members, list) or not members:
+            self.doc.errors.add(at, "expected a non-empty list of schemas")
+            return ANY
+        exprs: list[TypeExpr] = []
+        nullable = False
+        for i, member in enumerate(members):
+            resolved, _ = self.doc.deref(member, join_pointer(at, i))
+            if isinstance(resolved, Mapping) and resolved.get("type") == "null":
+                nullable = True
+                continue
+            expr = self.type_of(member, join_pointer(at, i), f"{hint}Option{i + 1}")
+            if expr not in exprs:
+                exprs.append(expr)
+        if ANY in exprs:
+            return ANY
+        self._check_union(exprs, at)
+        union: TypeExpr = exprs[0] if len(exprs) == 1 else UnionOf(tuple(exprs))
+        return Nullable(union) if nullable else union
+
+    def _check_union(self, exprs: list[TypeExpr], at: str) -> None:
+        """msgspec tells objects apart only by a tag: every object member needs one."""
+        by_name = {v.name: v for v in self.named.values()}
+        objects = [by_name.get(e.name) for e in exprs if isinstance(e, Named)]
+        structs = [o for o in objects if isinstance(o, Struct)]
+        if len(structs) < 2:
+            return
+        fields = {s.tag_field for s in structs}
+        if None in fields or len(fields) != 1 or len({s.tag for s in structs}) != len(structs):
+            names = ", ".join(s.name for s in structs)
+            self.doc.errors.add(
+                at,
+                f"the object members ({names}) cannot be told apart: give each a required "
+                "property with a distinct string const, the same property in every member",
+            )
+
+    def _typed(self, kind: object, node: Mapping[str, Any], at: str, hint: str) -> TypeExpr:
         if kind in _PRIMITIVES:
             limits = {"string": _STRING_META, "integer": _NUMBER_META, "number": _NUMBER_META}
             return _constrain(Builtin(_PRIMITIVES[str(kind)]), node, limits.get(str(kind), {}))
@@ -255,32 +377,51 @@ class SchemaConverter:
             if items is None:
                 item: TypeExpr = ANY
             else:
-                item = self.type_of(items, join_pointer(at, "items"))
+                item = self.type_of(items, join_pointer(at, "items"), hint + "Item")
             return _constrain(ListOf(item), node, _ARRAY_META)
         if kind == "object":
             if node.get("properties"):
-                self.doc.errors.add(
-                    at,
-                    "unsupported inline object with properties: name it under "
-                    f"{self.components} and refer to it",
-                )
-                return ANY
+                return self._inline(hint, node, at)
             extra = node.get("additionalProperties", True)
             if isinstance(extra, bool):
                 return DictOf(ANY)
-            return DictOf(self.type_of(extra, join_pointer(at, "additionalProperties")))
+            return DictOf(
+                self.type_of(extra, join_pointer(at, "additionalProperties"), hint + "Value")
+            )
         self.doc.errors.add(join_pointer(at, "type"), f"unsupported type {kind!r}")
         return ANY
 
+    def _inline(self, hint: str, node: Mapping[str, Any], at: str) -> Named:
+        """An inline object with properties: a Struct named from its place."""
+        if at in self.named:
+            return Named(self.named[at].name)
+        name = type_name(hint)
+        if name in self._names:
+            name += str(sum(1 for n in self._names if n.startswith(name)) + 1)
+        self._names.add(name)
+        self.named[at] = self.struct(name, node, at)
+        return Named(name)
+
     def _literal(self, values: tuple[Any, ...], at: str) -> TypeExpr:
-        if not all(isinstance(v, str | int | bool) for v in values):
-            self.doc.errors.add(at, "only string, integer and boolean values are supported")
+        scalars = tuple(v for v in values if v is not None)
+        if not scalars:
+            return Builtin("None")
+        if all(isinstance(v, str | int | bool) for v in scalars):
+            expr: TypeExpr = LiteralOf(scalars)
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in scalars):
+            # A float cannot be a Literal: the type is kept, and the values listed.
+            self.unchecked[join_pointer(at)] = None
+            expr = Builtin("float")
+        else:
+            self.doc.errors.add(at, "only scalar values (strings, numbers, booleans) are supported")
             return ANY
-        return LiteralOf(values)
+        return Nullable(expr) if len(scalars) < len(values) else expr
 
     def _check_keywords(self, node: Mapping[str, Any], at: str) -> None:
         for key in node:
-            if key not in _SUPPORTED and not str(key).startswith("x-"):
+            if key in UNCHECKED:
+                self.unchecked[join_pointer(at, str(key))] = None
+            elif key not in _SUPPORTED and not str(key).startswith("x-"):
                 self.doc.errors.add(join_pointer(at, str(key)), f"unsupported keyword {key!r}")
 
     def struct(
@@ -289,8 +430,11 @@ class SchemaConverter:
         """A Struct for the object schema ``node``.
 
         When ``tag_field`` names a property with a ``const``, that value becomes the
-        Struct's tag and the property is not a field.
+        Struct's tag and the property is not a field. Without ``tag_field``, the one
+        required property with a string ``const``, if there is one, is the tag (so
+        that a ``oneOf`` of such objects is a tagged union).
         """
+        node = self.flatten(node, at)
         self._check_keywords(node, at)
         properties = node.get("properties") or {}
         required = node.get("required") or []
@@ -301,18 +445,28 @@ class SchemaConverter:
             self.doc.errors.add(
                 join_pointer(at, "required"), f"required {missing!r} is no property"
             )
+        own_tag = None
+        if tag_field is None:
+            consts = [
+                wire
+                for wire, prop in properties.items()
+                if wire in required
+                and isinstance(prop, Mapping)
+                and isinstance(prop.get("const"), str)
+            ]
+            own_tag = consts[0] if len(consts) == 1 else None
         tag: str | None = None
         fields: list[Field] = []
         for wire, prop in properties.items():
             prop_at = join_pointer(at, "properties", str(wire))
             if (
-                wire == tag_field
+                wire in (tag_field, own_tag)
                 and isinstance(prop, Mapping)
                 and isinstance(prop.get("const"), str)
             ):
                 tag = prop["const"]
                 continue
-            fields.append(self._field(str(wire), prop, prop_at, wire in required))
+            fields.append(self._field(str(wire), prop, prop_at, wire in required, name))
         extra = node.get("additionalProperties", True)
         return Struct(
             name=name,
@@ -321,10 +475,11 @@ class SchemaConverter:
             pointer=at,
             forbid_unknown_fields=extra is False,
             tag=tag,
+            tag_field=own_tag if tag is not None else None,
         )
 
-    def _field(self, wire: str, prop: Any, at: str, required: bool) -> Field:
-        expr = self.type_of(prop, at)
+    def _field(self, wire: str, prop: Any, at: str, required: bool, owner: str) -> Field:
+        expr = self.type_of(prop, at, owner + class_name(wire))
         default: object | NoDefault | Unset = NO_DEFAULT if required else UNSET
         description = _text(prop, "description")
         if not required:
@@ -396,5 +551,7 @@ def names_in(expr: TypeExpr) -> list[str]:
             return names_in(value)
         case Nullable(inner) | Constrained(inner, _):
             return names_in(inner)
+        case UnionOf(members):
+            return [name for member in members for name in names_in(member)]
         case _:
             return []

@@ -159,7 +159,69 @@ CHANNEL_GROUPS: Spec = {
     },
 }
 
+# JSON Schema as other documents write it: inline objects at any depth, allOf, oneOf
+# (tagged and scalar), nullable forms, enums of numbers, typed maps, recursion.
+SCHEMAS = _spec(
+    {
+        "order": _message(
+            "order",
+            customer={
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "address": {"type": "object", "properties": {"city": {"type": "string"}}},
+                },
+            },
+            lines={
+                "type": "array",
+                "items": {"type": "object", "properties": {"sku": {"type": "string"}}},
+            },
+            price={"type": "number", "multipleOf": 0.01},
+            size={"enum": [1, 2.5, None]},
+            note={"type": "string", "nullable": True},
+            id={"oneOf": [{"type": "string"}, {"type": "integer"}]},
+            tags={"type": "object", "additionalProperties": {"type": "integer"}},
+            event={"$ref": "#/components/schemas/Event"},
+            tree={"$ref": "#/components/schemas/Node"},
+        )
+    },
+    {"onOrder": {"action": "send", "messages": _refs("order")}},
+    schemas={
+        "Event": {
+            "oneOf": [
+                {"$ref": "#/components/schemas/Created"},
+                {"$ref": "#/components/schemas/Deleted"},
+                {"type": "null"},
+            ]
+        },
+        "Base": {"type": "object", "required": ["at"], "properties": {"at": {"type": "integer"}}},
+        "Created": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"required": ["kind"], "properties": {"kind": {"const": "created"}}},
+            ]
+        },
+        "Deleted": {
+            "allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {
+                    "required": ["kind", "why"],
+                    "properties": {"kind": {"const": "deleted"}, "why": {"type": "string"}},
+                },
+            ]
+        },
+        "Node": {
+            "type": "object",
+            "properties": {
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+            },
+        },
+    },
+)
+
 CASES: dict[str, Spec] = {
+    "schemas": SCHEMAS,
     "channel_groups": CHANNEL_GROUPS,
     "push_only": PUSH_ONLY,
     "array_of_objects": ARRAY_OF_OBJECTS,
@@ -309,3 +371,36 @@ def test_without_declared_groups_each_channel_is_a_group(generation: Generation)
     )
     assert ws_client.ChatClient.group == "chat"
     assert hasattr(ws_client.ChatClient, "say")
+
+
+def test_json_schema_forms_decode_and_reject(generation: Generation) -> None:
+    m = generation.module("schemas", "client.messages")
+    order = m.decode_app_outbound(
+        b'{"type":"order","customer":{"name":"ann","address":{"city":"Oslo"}},'
+        b'"lines":[{"sku":"a1"}],"price":1.25,"size":2.5,"note":null,"id":7,'
+        b'"tags":{"x":1},"event":{"kind":"deleted","at":3,"why":"gone"},'
+        b'"tree":{"children":[{"children":[]}]}}'
+    )
+    assert order.customer == m.OrderCustomer(
+        name="ann", address=m.OrderCustomerAddress(city="Oslo")
+    )
+    assert order.lines == [m.OrderLinesItem(sku="a1")]
+    assert order.event == m.Deleted(at=3, why="gone")
+    assert order.tree == m.Node(children=[m.Node(children=[])])
+    assert order.note is None
+    for bad in (
+        b'{"type":"order","customer":{}}',  # a required field of an inline object
+        b'{"type":"order","tags":{"x":"one"}}',  # a typed map
+        b'{"type":"order","event":{"kind":"moved","at":1}}',  # no such member of the union
+        b'{"type":"order","id":1.5}',  # neither member of a scalar union
+    ):
+        with pytest.raises(msgspec.ValidationError):
+            m.decode_app_outbound(bad)
+
+
+def test_what_msgspec_cannot_check_is_listed_in_the_module_docstring(
+    generation: Generation,
+) -> None:
+    doc = generation.module("schemas", "server.messages").__doc__
+    assert "Not checked by the decoders" in doc
+    assert "/components/messages/order/payload/properties/price/multipleOf" in doc
