@@ -401,6 +401,6 @@ def test_json_schema_forms_decode_and_reject(generation: Generation) -> None:
 def test_what_msgspec_cannot_check_is_listed_in_the_module_docstring(
     generation: Generation,
 ) -> None:
-    doc = generation.module("schemas", "server.messages").__doc__
+    doc = generation.module("schemas", "server.messages").__doc__ or ""
     assert "Not checked by the decoders" in doc
     assert "/components/messages/order/payload/properties/price/multipleOf" in doc
