@@ -69,6 +69,14 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--tag-field", default="type", help="the payload property whose const tags messages"
     )
+    gen.add_argument(
+        "--perspective",
+        choices=("auto", "server", "client"),
+        default="auto",
+        help="the application the AsyncAPI document describes: `server` (its receive is "
+        "what clients send, like ours) or `client` (its send is); auto: a request with a "
+        "reply tells",
+    )
     return p
 
 
@@ -82,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             None if args.no_openapi else root / args.openapi,
             Outputs(server=None if args.client_only else args.server_out, client=args.client_out),
             tag_field=args.tag_field,
+            perspective=args.perspective,
             ruff_config=config if (config := root / "pyproject.toml").exists() else None,
             models_only=args.models_only,
         )

@@ -4,8 +4,10 @@ The constructs understood, and how they map:
 
 * every message of every channel becomes a Struct named after its key under
   ``components/messages``; its payload's tag property (``type``) with a ``const``
-  gives the Struct's tag; a payload whose tag property has no ``const`` is an
-  untagged message, decoded when no tagged one matches;
+  gives the Struct's tag; a payload whose tag property has no ``const`` (or that has
+  none) is an untagged message, decoded when no tagged one matches, trying each
+  untagged message's schema in turn; a ``oneOf``/``anyOf`` payload is one message
+  per member (``MarketDataHeartbeat``, named by the member's tag);
 * ``traits`` are merged into the message (the message's own fields win);
   ``correlationId`` with a location ``$message.payload#/<field>`` names the field
   that carries request ids;
@@ -42,17 +44,27 @@ from wsrouter_codegen.model import (
 )
 from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
+# Schema formats whose schemas are JSON Schema (any draft) or AsyncAPI's superset of it.
+_JSON_SCHEMA_FORMATS = (
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.aai.asyncapi",
+)
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
 
-def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
-    """Build the model of ``doc``; problems are recorded in ``doc.errors``."""
+def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "auto") -> Protocol:
+    """Build the model of ``doc``; problems are recorded in ``doc.errors``.
+
+    ``perspective``: ``server`` (``receive`` is what clients send), ``client`` (``send``
+    is), or ``auto`` (read from the document).
+    """
     version = doc.data.get("asyncapi")
     if not isinstance(version, str) or not version.startswith("3."):
         doc.errors.add("/asyncapi", f"unsupported AsyncAPI version {version!r}: expected 3.x")
     schemas = SchemaConverter(doc, "/components/schemas")
     schemas.convert_components()
-    builder = _Builder(doc, schemas, tag_field)
+    builder = _Builder(doc, schemas, tag_field, perspective)
     builder.read_channels()
     builder.read_operations()
     builder.check_names()
@@ -68,16 +80,23 @@ def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
         handshake=builder.handshake,
         close_codes=tuple(builder.close_codes),
         unchecked=tuple(schemas.unchecked),
+        perspective=builder.perspective,
     )
 
 
 class _Builder:
-    def __init__(self, doc: Document, schemas: SchemaConverter, tag_field: str) -> None:
+    def __init__(
+        self, doc: Document, schemas: SchemaConverter, tag_field: str, perspective: str
+    ) -> None:
         self.doc = doc
+        self.wanted = perspective
+        self.perspective = perspective
         self.schemas = schemas
         self.tag_field = tag_field
         self.messages: dict[str, Message] = {}
-        self.by_pointer: dict[str, str] = {}
+        self.expanded: dict[str, list[str]] = {}
+        """A message's name to its messages: itself, or one per member of a union payload."""
+        self.by_pointer: dict[str, list[str]] = {}
         self.groups: dict[str, Group] = {}
         self.handshake: Struct | None = None
         self.close_codes: list[CloseCode] = []
@@ -130,28 +149,76 @@ class _Builder:
                     continue
                 name = target.rsplit("/", 1)[-1] if target else msg_key
                 name = type_name(name)
-                if name not in self.messages:
-                    self.messages[name] = self._message(name, *self.doc.deref(ref, msg_at))
-                self.by_pointer[msg_at] = name
+                if name not in self.expanded:
+                    built = self._messages(name, *self.doc.deref(ref, msg_at))
+                    self.messages.update((m.key, m) for m in built)
+                    self.expanded[name] = [m.key for m in built]
+                self.by_pointer[msg_at] = self.expanded[name]
                 if target:
-                    self.by_pointer[target] = name
+                    self.by_pointer[target] = self.expanded[name]
             self._read_bindings(key, channel, at)
             self._read_close_codes(channel, at)
 
-    def _message(self, name: str, node: Any, at: str) -> Message:
-        merged: dict[str, Any] = {}
-        for i, trait in enumerate(node.get("traits") or []):
-            trait_node, _ = self.doc.deref(trait, join_pointer(at, "traits", i))
-            merged.update(trait_node)
-        merged.update({k: v for k, v in node.items() if k != "traits"})
+    def _messages(self, name: str, node: Any, at: str) -> list[Message]:
+        """The message ``name``; one per member when its payload is a ``oneOf``/``anyOf``."""
+        merged = self._with_traits(node, at)
         payload_at = join_pointer(at, "payload")
         payload, payload_at = self.doc.deref(merged.get("payload", {}), payload_at)
+        if isinstance(payload, Mapping) and "schemaFormat" in payload:  # a multi-format schema
+            fmt = str(payload["schemaFormat"])
+            if not fmt.startswith(_JSON_SCHEMA_FORMATS):
+                self.doc.errors.add(
+                    join_pointer(payload_at, "schemaFormat"),
+                    f"unsupported schemaFormat {fmt!r} of message {name!r}: "
+                    "only JSON Schema and AsyncAPI schemas",
+                )
+                return []
+            payload, payload_at = self.doc.deref(
+                payload.get("schema", {}), join_pointer(payload_at, "schema")
+            )
+        payload = self.schemas.flatten(payload, payload_at)
+        members = None
+        if isinstance(payload, Mapping) and not payload.get("properties"):
+            members = payload.get("oneOf", payload.get("anyOf"))
+        if not isinstance(members, list):
+            return [self._message(name, merged, at, payload, payload_at)]
+        key = "oneOf" if "oneOf" in payload else "anyOf"
+        built = []
+        for i, member in enumerate(members):
+            member_node, member_at = self.doc.deref(member, join_pointer(payload_at, key, i))
+            member_node = self.schemas.flatten(member_node, member_at)
+            tag = _const(member_node, self.tag_field)
+            suffix = class_name(tag) if tag else f"Option{i + 1}"
+            examples = [
+                ex
+                for ex in merged.get("examples") or []
+                if isinstance(ex, Mapping)
+                and (tag is None or _const_of(ex.get("payload"), self.tag_field) == tag)
+            ]
+            part = {**merged, "examples": examples}
+            built.append(self._message(name + suffix, part, at, member_node, member_at))
+        return built
+
+    def _with_traits(self, node: Any, at: str) -> dict[str, Any]:
+        """``node`` with its ``traits`` merged in (its own fields win)."""
+        merged: dict[str, Any] = {}
+        if not isinstance(node, Mapping):
+            return merged
+        for i, trait in enumerate(node.get("traits") or []):
+            trait_node, _ = self.doc.deref(trait, join_pointer(at, "traits", i))
+            if isinstance(trait_node, Mapping):
+                merged.update(trait_node)
+        merged.update({k: v for k, v in node.items() if k != "traits"})
+        return merged
+
+    def _message(
+        self, name: str, merged: Mapping[str, Any], at: str, payload: Any, payload_at: str
+    ) -> Message:
         if not isinstance(payload, Mapping) or not payload.get("properties"):
             self.doc.errors.add(payload_at, "a message payload must be an object with properties")
             payload = {"properties": {}}
+        # A payload without the tag property is untagged: told apart by its schema alone.
         struct = self.schemas.struct(name, payload, payload_at, self.tag_field)
-        if self.tag_field not in (payload.get("properties") or {}):
-            self.doc.errors.add(payload_at, f"the payload has no tag property {self.tag_field!r}")
         correlation = None
         if "correlationId" in merged:
             cid, cid_at = self.doc.deref(merged["correlationId"], join_pointer(at, "correlationId"))
@@ -213,10 +280,11 @@ class _Builder:
 
     def read_operations(self) -> None:
         operations = self.doc.data.get("operations") or {}
-        resolved = {
-            op_id: self.doc.deref(raw, join_pointer("/operations", op_id))
-            for op_id, raw in _mapping(self.doc, operations, "/operations").items()
-        }
+        resolved = {}
+        for op_id, raw in _mapping(self.doc, operations, "/operations").items():
+            op, at = self.doc.deref(raw, join_pointer("/operations", op_id))
+            resolved[op_id] = (self._with_traits(op, at), at)
+        self.perspective = self._perspective(resolved)
         # Operation tags name groups only in a document that declares those groups in
         # `info.tags` (ours); elsewhere tags are labels, and each channel is a group.
         by_tags = any(
@@ -229,6 +297,8 @@ class _Builder:
             self.groups = {}
         for op_id, (op, at) in resolved.items():
             action = op.get("action")
+            if self.perspective.startswith("client"):  # the client's send is the server's receive
+                action = {"send": "receive", "receive": "send"}.get(action, action)
             names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
             if by_tags:
                 tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
@@ -254,6 +324,23 @@ class _Builder:
                     group.receives.append(receive)
             else:
                 self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
+
+    def _perspective(self, operations: Mapping[str, tuple[Any, str]]) -> str:
+        """Which application the document describes, and why: the server or a client.
+
+        AsyncAPI 3 describes one application: ours says ``receive`` for what clients
+        send; a client's document says ``send`` for it. Asked with ``--perspective``,
+        or read from the requests: the side that sends a request with a ``reply`` is
+        the client.
+        """
+        if self.wanted != "auto":
+            return f"{self.wanted} (as asked)"
+        actions = {op.get("action") for op, _ in operations.values() if "reply" in op}
+        if actions == {"send"}:
+            return "client (its requests with a reply are `send` operations)"
+        if actions == {"receive"}:
+            return "server (its requests with a reply are `receive` operations)"
+        return "server (the default: no request with a reply tells the side apart)"
 
     def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
         """The group of an operation in a document without tag groups: its channel."""
@@ -302,7 +389,7 @@ class _Builder:
             if target not in self.by_pointer:
                 self.doc.errors.add(ref_at, f"{target!r} is no message of a channel")
                 continue
-            names.append(self.by_pointer[target])
+            names.extend(self.by_pointer[target])
         return names
 
     # ---------------------------------------------------------------- checks
@@ -324,12 +411,6 @@ class _Builder:
                 )
             for direction, names in (("inbound", group.inbound()), ("outbound", group.outbound())):
                 seen: dict[str, str] = {}
-                untagged = [n for n in names if self.messages[n].struct.tag is None]
-                if len(untagged) > 1:
-                    self.doc.errors.add(
-                        "/operations",
-                        f"group {group.name!r} {direction}: untagged messages {untagged}",
-                    )
                 for name in names:
                     tag = self.messages[name].struct.tag
                     if tag is not None and seen.setdefault(tag, name) != name:
@@ -338,6 +419,18 @@ class _Builder:
                             f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
                             f"{name!r} share the tag {tag!r}",
                         )
+
+
+def _const(schema: Any, field: str) -> str | None:
+    """The string ``const`` of property ``field`` of an object schema, if it has one."""
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    prop = props.get(field) if isinstance(props, Mapping) else None
+    value = prop.get("const") if isinstance(prop, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def _const_of(payload: Any, field: str) -> object:
+    return payload.get(field) if isinstance(payload, Mapping) else None
 
 
 def _mapping(doc: Document, node: Any, at: str) -> Mapping[str, Any]:

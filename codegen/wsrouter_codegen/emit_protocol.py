@@ -62,6 +62,7 @@ class ProtocolViews:
                 exprs, all_fields(structs), {"Final", "Never", "TypeAlias", "final"}
             ),
             "unchecked": [u.replace("\\", "\\\\") for u in self.protocol.unchecked],
+            "perspective": _perspective_words(self.protocol.perspective),
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [
@@ -118,21 +119,27 @@ class ProtocolViews:
             ]
             return view
         primary = " | ".join(tagged) or untagged[0]
+        fallbacks = untagged[1:] if not tagged else untagged
         view["decls"] = [
             f"_{decoder}: Final[msgspec.json.Decoder[{name}]] = msgspec.json.Decoder({primary})"
         ]
         view["body"] = [f"return _{decoder}.decode(data)"]
-        if untagged and tagged:
-            fallback = f"_{decoder}_fallback"
-            view["decls"].append(f"{fallback}: Final = msgspec.json.Decoder({untagged[0]})")
-            view["body"] = [
-                "try:",
-                f"    return _{decoder}.decode(data)",
-                "except msgspec.ValidationError:",
-                f"    if peek_tag(data) in {tags_name}:",
-                "        raise",
-                f"return {fallback}.decode(data)",
-            ]
+        if not fallbacks:
+            return view
+        # Untagged messages: told apart only by their schemas, tried one after the other.
+        body = ["try:", f"    return _{decoder}.decode(data)", "except msgspec.ValidationError:"]
+        body += (
+            [f"    if peek_tag(data) in {tags_name}:", "        raise"] if tagged else ["    pass"]
+        )
+        for i, message in enumerate(fallbacks):
+            fallback = f"_{decoder}_fallback" + (str(i + 1) if i else "")
+            view["decls"].append(f"{fallback}: Final = msgspec.json.Decoder({message})")
+            if i < len(fallbacks) - 1:
+                body += ["try:", f"    return {fallback}.decode(data)"]
+                body += ["except msgspec.ValidationError:", "    pass"]
+            else:
+                body.append(f"return {fallback}.decode(data)")
+        view["body"] = body
         return view
 
     # ----------------------------------------------------------------- handlers
@@ -336,6 +343,12 @@ class ProtocolViews:
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,
         }
+
+
+def _perspective_words(perspective: str) -> str:
+    """``server (why)`` as the docstring says it: ``server's document (why)``."""
+    side, _, why = perspective.partition(" ")
+    return f"{side}'s document {why}".strip()
 
 
 def _param_default(field: Field) -> str:

@@ -51,19 +51,22 @@ def generate(
     outputs: Outputs,
     *,
     tag_field: str = "type",
+    perspective: str = "auto",
     ruff_config: Path | None = None,
     models_only: bool = False,
 ) -> list[GeneratedFile]:
     """Generate every file from the specs, in memory and formatted.
 
     ``openapi`` is optional: without it no HTTP models, routes or client are made.
+    ``perspective`` says which application the AsyncAPI document describes
+    (``server``, ``client``, or ``auto``: read from the document).
     ``ruff_config`` is the ``pyproject.toml`` whose ruff settings format the output
     (the one of the project the files go into). Raises :class:`SpecError` listing
     every problem found in either spec; nothing is produced then.
     """
     async_doc = Document.load(asyncapi)
     http_doc = Document.load(openapi) if openapi is not None else None
-    protocol = build_protocol(async_doc, tag_field)
+    protocol = build_protocol(async_doc, tag_field, perspective)
     api = build_http_api(http_doc) if http_doc is not None else None
     if http_doc is not None:
         check_agreement(protocol, async_doc, http_doc)

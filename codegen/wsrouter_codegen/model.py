@@ -218,6 +218,8 @@ class Protocol:
     close_codes: tuple[CloseCode, ...]
     unchecked: tuple[str, ...] = ()
     """Schema keywords msgspec cannot check, each with its JSON pointer."""
+    perspective: str = "server"
+    """Which application the document describes (``server`` or ``client``), and why."""
 
 
 # --------------------------------------------------------------------------- OpenAPI

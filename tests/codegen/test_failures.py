@@ -84,7 +84,13 @@ def _bad_correlation(spec: Spec) -> None:
     spec["components"]["correlationIds"]["requestId"]["location"] = "$message.header#/id"
 
 
+def _avro(spec: Spec) -> None:
+    hello = spec["components"]["messages"]["Hello"]
+    hello["payload"] = {"schemaFormat": "application/vnd.apache.avro;version=1.9.0", "schema": {}}
+
+
 CASES: list[tuple[str, Callable[[Spec], None], str, str]] = [
+    ("avro", _avro, f"{HELLO}/schemaFormat", "unsupported schemaFormat"),
     ("one_of", _one_of, f"{HELLO}/properties/times/oneOf", "cannot be told apart"),
     ("broken_ref", _broken_ref, "/channels/socket/messages/hello", "broken reference"),
     ("external_ref", _external_ref, f"{HELLO}/properties/name", "only local"),

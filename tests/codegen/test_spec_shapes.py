@@ -220,7 +220,47 @@ SCHEMAS = _spec(
     },
 )
 
+# A client's document (as the AsyncAPI generator's WebSocket fixtures are): `send` is what
+# the client sends, its reply what the server answers. Operation traits, a JSON Schema
+# `schemaFormat`, and a union payload: one message per member.
+CLIENT_SIDE = _spec(
+    {
+        "echo": _correlated(_message("echo", text={"type": "string"})),
+        "echoed": _correlated(_message("echoed", text={"type": "string"})),
+        "news": {
+            "payload": {
+                "schemaFormat": "application/schema+json;version=draft-07",
+                "schema": {
+                    "oneOf": [
+                        {
+                            "type": "object",
+                            "required": ["type"],
+                            "properties": {"type": {"const": "hello"}},
+                        },
+                        {
+                            "type": "object",
+                            "required": ["type", "text"],
+                            "properties": {"type": {"const": "bye"}, "text": {"type": "string"}},
+                        },
+                    ]
+                },
+            }
+        },
+    },
+    {
+        "echo": {
+            "action": "send",
+            "traits": [{"$ref": "#/components/operationTraits/onSocket"}],
+            "messages": _refs("echo"),
+            "reply": {"channel": {"$ref": "#/channels/socket"}, "messages": _refs("echoed")},
+        },
+        "news": {"action": "receive", "messages": _refs("news")},
+    },
+)
+CLIENT_SIDE["components"]["operationTraits"] = {"onSocket": {"summary": "Echo a text."}}
+
 CASES: dict[str, Spec] = {
+    "client_side": CLIENT_SIDE,
     "schemas": SCHEMAS,
     "channel_groups": CHANNEL_GROUPS,
     "push_only": PUSH_ONLY,
@@ -404,3 +444,12 @@ def test_what_msgspec_cannot_check_is_listed_in_the_module_docstring(
     doc = generation.module("schemas", "server.messages").__doc__ or ""
     assert "Not checked by the decoders" in doc
     assert "/components/messages/order/payload/properties/price/multipleOf" in doc
+
+
+def test_a_client_side_document_generates_the_same_client(generation: Generation) -> None:
+    messages = generation.module("client_side", "client.messages")
+    ws_client = generation.module("client_side", "client.ws_client")
+    assert ws_client.AppClient.echo.__annotations__["return"] == "Echoed"
+    assert ws_client.AppClient.echo.__doc__.startswith("Echo a text.")  # from the trait
+    assert ws_client.AppClient.decode(b'{"type":"bye","text":"x"}') == messages.NewsBye(text="x")
+    assert "read as the client's document" in " ".join((messages.__doc__ or "").split())
