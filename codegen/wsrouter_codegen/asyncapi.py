@@ -298,7 +298,7 @@ class _Builder:
         for op_id, (op, at) in resolved.items():
             action = op.get("action")
             if self.perspective.startswith("client"):  # the client's send is the server's receive
-                action = {"send": "receive", "receive": "send"}.get(action, action)
+                action = {"send": "receive", "receive": "send"}.get(str(action), action)
             names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
             if by_tags:
                 tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
