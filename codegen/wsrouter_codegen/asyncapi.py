@@ -81,6 +81,7 @@ def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "a
         close_codes=tuple(builder.close_codes),
         unchecked=tuple(schemas.unchecked),
         perspective=builder.perspective,
+        protocols=_protocols(doc),
     )
 
 
@@ -419,6 +420,19 @@ class _Builder:
                             f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
                             f"{name!r} share the tag {tag!r}",
                         )
+
+
+def _protocols(doc: Document) -> tuple[str, ...]:
+    """The protocols of the document's servers (``ws``, ``mqtt``, ...), in order."""
+    servers = doc.data.get("servers")
+    if not isinstance(servers, Mapping):
+        return ()
+    found = []
+    for server in servers.values():
+        node, _ = doc.deref(server, "/servers")
+        if isinstance(node, Mapping) and isinstance(node.get("protocol"), str):
+            found.append(node["protocol"].lower())
+    return tuple(dict.fromkeys(found))
 
 
 def _const(schema: Any, field: str) -> str | None:

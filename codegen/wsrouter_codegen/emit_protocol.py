@@ -63,6 +63,8 @@ class ProtocolViews:
             ),
             "unchecked": [u.replace("\\", "\\\\") for u in self.protocol.unchecked],
             "perspective": _perspective_words(self.protocol.perspective),
+            "websocket": self.protocol.websocket,
+            "protocols": ", ".join(self.protocol.protocols),
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [

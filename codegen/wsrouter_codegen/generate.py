@@ -96,6 +96,9 @@ def generate(
         server |= {"http_models.py": models, "http_routes.py": http.routes_module()}
         client |= {"http_models.py": models, "http_client.py": http.client_module()}
     files: dict[Path, str] = {}
+    # Other protocols (mqtt, kafka, ...) get the message models; the messages module says
+    # that no client or server was generated for them.
+    models_only = models_only or not protocol.websocket
     for folder, side in ((outputs.server, server), (outputs.client, client)):
         if folder is not None:
             files |= {

@@ -220,6 +220,13 @@ class Protocol:
     """Schema keywords msgspec cannot check, each with its JSON pointer."""
     perspective: str = "server"
     """Which application the document describes (``server`` or ``client``), and why."""
+    protocols: tuple[str, ...] = ()
+    """The protocols of the document's ``servers``; none said: WebSocket is assumed."""
+
+    @property
+    def websocket(self) -> bool:
+        """Whether clients and servers are generated (WebSocket), or only the models."""
+        return not self.protocols or any(p in ("ws", "wss") for p in self.protocols)
 
 
 # --------------------------------------------------------------------------- OpenAPI

@@ -103,3 +103,14 @@ def test_help_lists_every_flag_with_its_default(capsys: pytest.CaptureFixture[st
         assert flag in out
     assert "--tag-field" in out
     assert "(default: asyncapi.yaml)" in out
+
+
+def test_a_document_of_another_protocol_gets_only_its_models(project: Path) -> None:
+    spec = yaml.safe_load((project / "asyncapi.yaml").read_text())
+    spec["servers"] = {"broker": {"host": "broker.example.com", "protocol": "mqtt"}}
+    (project / "asyncapi.yaml").write_text(yaml.safe_dump(spec))
+    args = ["generate", "--root", str(project), "--server-out", "s", "--client-out", "c"]
+    assert main([*args, "--no-openapi"]) == 0
+    assert _files(project / "c") == {"__init__.py", "messages.py"}
+    text = " ".join((project / "c" / "messages.py").read_text().split())
+    assert "servers speak mqtt, not WebSocket, so no client or handler interface is" in text
