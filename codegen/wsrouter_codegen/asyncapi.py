@@ -98,6 +98,7 @@ class _Builder:
         self.expanded: dict[str, list[str]] = {}
         """A message's name to its messages: itself, or one per member of a union payload."""
         self.by_pointer: dict[str, list[str]] = {}
+        self.schema_names = {s.name for s in schemas.named.values()}
         self.groups: dict[str, Group] = {}
         self.handshake: Struct | None = None
         self.close_codes: list[CloseCode] = []
@@ -150,6 +151,8 @@ class _Builder:
                     continue
                 name = target.rsplit("/", 1)[-1] if target else msg_key
                 name = type_name(name)
+                if name in self.schema_names:  # `ping` the message and `ping` its schema
+                    name += "Message"
                 if name not in self.expanded:
                     built = self._messages(name, *self.doc.deref(ref, msg_at))
                     self.messages.update((m.key, m) for m in built)
@@ -184,11 +187,16 @@ class _Builder:
         if not isinstance(members, list):
             return [self._message(name, merged, at, payload, payload_at)]
         key = "oneOf" if "oneOf" in payload else "anyOf"
-        built = []
+        nodes = []
         for i, member in enumerate(members):
             member_node, member_at = self.doc.deref(member, join_pointer(payload_at, key, i))
-            member_node = self.schemas.flatten(member_node, member_at)
-            tag = _const(member_node, self.tag_field)
+            nodes.append((self.schemas.flatten(member_node, member_at), member_at))
+        tags = [_const(node, self.tag_field) for node, _ in nodes]
+        # Members that share a tag (or have none) are told apart by their schemas alone.
+        tagged = None not in tags and len(set(tags)) == len(tags)
+        built = []
+        for i, (member_node, member_at) in enumerate(nodes):
+            tag = tags[i] if tagged else None
             suffix = class_name(tag) if tag else f"Option{i + 1}"
             examples = [
                 ex
@@ -197,7 +205,9 @@ class _Builder:
                 and (tag is None or _const_of(ex.get("payload"), self.tag_field) == tag)
             ]
             part = {**merged, "examples": examples}
-            built.append(self._message(name + suffix, part, at, member_node, member_at))
+            built.append(
+                self._message(name + suffix, part, at, member_node, member_at, tagged=tagged)
+            )
         return built
 
     def _with_traits(self, node: Any, at: str) -> dict[str, Any]:
@@ -213,13 +223,20 @@ class _Builder:
         return merged
 
     def _message(
-        self, name: str, merged: Mapping[str, Any], at: str, payload: Any, payload_at: str
+        self,
+        name: str,
+        merged: Mapping[str, Any],
+        at: str,
+        payload: Any,
+        payload_at: str,
+        *,
+        tagged: bool = True,
     ) -> Message:
         if not isinstance(payload, Mapping) or not payload.get("properties"):
             self.doc.errors.add(payload_at, "a message payload must be an object with properties")
             payload = {"properties": {}}
         # A payload without the tag property is untagged: told apart by its schema alone.
-        struct = self.schemas.struct(name, payload, payload_at, self.tag_field)
+        struct = self.schemas.struct(name, payload, payload_at, self.tag_field if tagged else "")
         correlation = None
         if "correlationId" in merged:
             cid, cid_at = self.doc.deref(merged["correlationId"], join_pointer(at, "correlationId"))
@@ -300,7 +317,10 @@ class _Builder:
             action = op.get("action")
             if self.perspective.startswith("client"):  # the client's send is the server's receive
                 action = {"send": "receive", "receive": "send"}.get(str(action), action)
-            names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
+            if "messages" in op:
+                names = self._message_names(op["messages"] or [], join_pointer(at, "messages"))
+            else:  # AsyncAPI 3: an operation without `messages` has all of its channel's
+                names = self._channel_messages(op, at)
             if by_tags:
                 tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
                 if not tags:
@@ -315,9 +335,14 @@ class _Builder:
                     group.sends.extend(n for n in names if n not in group.sends)
             elif action == "receive":
                 if len(names) != 1:
+                    implied = (
+                        ""
+                        if "messages" in op
+                        else f" (no `messages`: all {len(names)} of its channel's)"
+                    )
                     self.doc.errors.add(
                         join_pointer(at, "messages"),
-                        "a receive operation needs exactly one message",
+                        f"a receive operation needs exactly one message{implied}",
                     )
                     continue
                 receive = self._receive(op_id, op, at, names[0])
@@ -342,6 +367,18 @@ class _Builder:
         if actions == {"receive"}:
             return "server (its requests with a reply are `receive` operations)"
         return "server (the default: no request with a reply tells the side apart)"
+
+    def _channel_messages(self, op: Mapping[str, Any], at: str) -> list[str]:
+        target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
+        if target is None:
+            return []
+        channel, channel_at = self.doc.deref(self.doc.get(target), target)
+        keys = channel.get("messages") if isinstance(channel, Mapping) else None
+        refs = [
+            {"$ref": "#" + join_pointer(channel_at, "messages", key)}
+            for key in (keys if isinstance(keys, Mapping) else {})
+        ]
+        return self._message_names(refs, join_pointer(at, "channel"))
 
     def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
         """The group of an operation in a document without tag groups: its channel."""

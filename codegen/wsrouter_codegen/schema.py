@@ -348,25 +348,32 @@ class SchemaConverter:
                 exprs.append(expr)
         if ANY in exprs:
             return ANY
-        self._check_union(exprs, at)
+        if not self._distinct(exprs):
+            # msgspec tells objects apart only by a tag: these are decoded as any object,
+            # and the module's docstring says so.
+            self.unchecked[at] = None
+            exprs = [e for e in exprs if not self._is_struct(e)] + [DictOf(ANY)]
         union: TypeExpr = exprs[0] if len(exprs) == 1 else UnionOf(tuple(exprs))
         return Nullable(union) if nullable else union
 
-    def _check_union(self, exprs: list[TypeExpr], at: str) -> None:
-        """msgspec tells objects apart only by a tag: every object member needs one."""
+    def _is_struct(self, expr: TypeExpr) -> bool:
+        return isinstance(expr, Named) and any(
+            isinstance(v, Struct) and v.name == expr.name for v in self.named.values()
+        )
+
+    def _distinct(self, exprs: list[TypeExpr]) -> bool:
+        """Whether msgspec tells the object members apart: each has its own tag."""
         by_name = {v.name: v for v in self.named.values()}
         objects = [by_name.get(e.name) for e in exprs if isinstance(e, Named)]
         structs = [o for o in objects if isinstance(o, Struct)]
         if len(structs) < 2:
-            return
+            return True
         fields = {s.tag_field for s in structs}
-        if None in fields or len(fields) != 1 or len({s.tag for s in structs}) != len(structs):
-            names = ", ".join(s.name for s in structs)
-            self.doc.errors.add(
-                at,
-                f"the object members ({names}) cannot be told apart: give each a required "
-                "property with a distinct string const, the same property in every member",
-            )
+        return (
+            None not in fields
+            and len(fields) == 1
+            and len({s.tag for s in structs}) == len(structs)
+        )
 
     def _typed(self, kind: object, node: Mapping[str, Any], at: str, hint: str) -> TypeExpr:
         if kind in _PRIMITIVES:

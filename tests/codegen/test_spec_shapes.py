@@ -184,6 +184,12 @@ SCHEMAS = _spec(
             tags={"type": "object", "additionalProperties": {"type": "integer"}},
             event={"$ref": "#/components/schemas/Event"},
             tree={"$ref": "#/components/schemas/Node"},
+            either={
+                "oneOf": [
+                    {"type": "object", "properties": {"a": {"type": "string"}}},
+                    {"type": "object", "properties": {"b": {"type": "string"}}},
+                ]
+            },
         )
     },
     {"onOrder": {"action": "send", "messages": _refs("order")}},
@@ -444,6 +450,8 @@ def test_what_msgspec_cannot_check_is_listed_in_the_module_docstring(
     doc = generation.module("schemas", "server.messages").__doc__ or ""
     assert "Not checked by the decoders" in doc
     assert "/components/messages/order/payload/properties/price/multipleOf" in doc
+    # Objects with no tag to tell them apart: decoded as any object, and said so.
+    assert "/components/messages/order/payload/properties/either/oneOf" in doc
 
 
 def test_a_client_side_document_generates_the_same_client(generation: Generation) -> None:
