@@ -381,13 +381,20 @@ class _Builder:
         return self._message_names(refs, join_pointer(at, "channel"))
 
     def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
-        """The group of an operation in a document without tag groups: its channel."""
+        """The group of an operation in a document without tag groups: its channel's address.
+
+        Channels at one address are one connection (Kraken's channels are all ``/``).
+        """
         target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
         if target is None or not target.startswith("/channels/"):
             self.doc.errors.add(join_pointer(at, "channel"), "expected a $ref to a channel")
             return None
-        key = unescape_pointer_token(target.split("/")[2])
-        return re.sub(r"[^A-Za-z0-9]+", "_", key).strip("_") or "channel"
+        channel, _ = self.doc.deref(self.doc.get(target), target)
+        address = channel.get("address") if isinstance(channel, Mapping) else None
+        where = (
+            address if isinstance(address, str) else unescape_pointer_token(target.split("/")[2])
+        )
+        return re.sub(r"[^A-Za-z0-9]+", "_", where).strip("_") or "root"
 
     def _receive(
         self, op_id: str, op: Mapping[str, Any], at: str, message: str
@@ -397,15 +404,16 @@ class _Builder:
         if "reply" in op:
             reply_at = join_pointer(at, "reply")
             reply, reply_at = self.doc.deref(op["reply"], reply_at)
-            names = self._message_names(
-                reply.get("messages") or [], join_pointer(reply_at, "messages")
-            )
+            if "messages" in reply:
+                names = self._message_names(
+                    reply["messages"] or [], join_pointer(reply_at, "messages")
+                )
+            else:  # no `messages`: those of the reply's channel
+                names = self._channel_messages(reply, reply_at)
             for name in names:
                 (errors if self.messages[name].is_error else replies).append(name)
-            if len(replies) != 1:
-                self.doc.errors.add(
-                    reply_at, "a reply needs exactly one message that is not x-error"
-                )
+            if not replies:
+                self.doc.errors.add(reply_at, "a reply needs a message that is not x-error")
         return ReceiveOperation(
             operation_id=op_id,
             message=message,

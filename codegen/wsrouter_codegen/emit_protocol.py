@@ -192,11 +192,15 @@ class ProtocolViews:
                     imports.add(name)
                     if name not in replies:
                         replies.append(name)
-                reply = op.replies[0] if op.replies else None
+                reply = " | ".join(op.replies) or None
                 correlated = message.correlation_field is not None
                 # "answer": the reply and any error carry the request's id; "no_answer":
                 # only an error can come back, with the id; "plain": nothing to copy.
-                if correlated and reply and self.messages[reply].correlation_field:
+                if (
+                    correlated
+                    and reply
+                    and all(self.messages[r].correlation_field for r in op.replies)
+                ):
                     kind = "answer"
                 elif correlated and not reply:
                     kind = "no_answer"
@@ -241,7 +245,8 @@ class ProtocolViews:
             return [f"return {call}"] if reply else [call, "return None"]
         field = self.correlation()
         # One name per reply type, so that mypy sees one type per name.
-        var = f"reply_{snake_case(reply)}" if kind == "answer" and reply else ""
+        name = "_or_".join(snake_case(r) for r in reply.split(" | ")) if reply else ""
+        var = f"reply_{name}" if kind == "answer" else ""
         run = f"{var} = {call}" if var else call
         done = (
             [f"{var}.{field} = message.{correlation}", f"return {var}"] if var else ["return None"]
@@ -277,6 +282,7 @@ class ProtocolViews:
         fields: list[Field] = []
         clients = []
         wait = "" if sync else "await "
+        any_reply = False
         for group in self.protocol.groups:
             prefix = self.prefix(group)
             _, (outbound, decoder, _members) = self._union_names(group)
@@ -292,25 +298,33 @@ class ProtocolViews:
                 fields += params
                 ordered = sorted(params, key=lambda f: not isinstance(f.default, NoDefault))
                 args = [f"{f.py_name}: {field_annotation(f)}{_param_default(f)}" for f in ordered]
-                reply = op.replies[0] if op.replies else None
+                reply = " | ".join(op.replies) or None
                 kwargs = [f"{f.py_name}={f.py_name}" for f in params]
                 if reply and message.correlation_field:
-                    imports.add(reply)
+                    imports.update(op.replies)
                     kwargs.append(f"{message.correlation_field}=request_id")
                     args.append("timeout: float | None = None")
                     body = [
                         "request_id = self.transport.next_request_id()",
                         f"reply = {wait}self.transport.request({op.message}({', '.join(kwargs)}), "
                         "request_id, timeout)",
-                        f"return _expect(reply, {reply})",
                     ]
+                    if len(op.replies) == 1:
+                        body.append(f"return _expect(reply, {reply})")
+                    else:  # several success replies (a union payload): any of them
+                        any_reply = True
+                        body += [f"if isinstance(reply, {reply}):", "    return reply"]
+                        body.append("_fail(reply)")
                     returns = reply
                 else:
                     body = [f"{wait}self.transport.send({op.message}({', '.join(kwargs)}))"]
                     returns = "None"
-                summary = op.summary or f"Send ``{message.struct.tag}``"
+                summary = op.summary or f"Send ``{message.struct.tag or op.message}``"
                 if reply and message.correlation_field:
-                    summary += f" Returns the ``{self.messages[reply].struct.tag}`` reply"
+                    what = " or ".join(
+                        f"``{self.messages[r].struct.tag or r}``" for r in op.replies
+                    )
+                    summary += f" Returns the {what} reply"
                 methods.append(
                     {
                         "name": self._method(op),
@@ -339,8 +353,9 @@ class ProtocolViews:
         names_in_types = {n for e in exprs for n in names_in(e)}
         return {
             **self._base(),
-            **typing_and_msgspec(exprs, fields, {"ClassVar", "Protocol", "TypeVar"}),
+            **typing_and_msgspec(exprs, fields, {"ClassVar", "NoReturn", "Protocol", "TypeVar"}),
             "request_id_type": self.request_id_type(),
+            "any_reply": any_reply,
             "imports": sorted(imports | names_in_types),
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,

@@ -207,7 +207,7 @@ class SchemaConverter:
         if isinstance(node, Mapping) and _is_object_with_properties(node):
             self.named[name] = self.struct(type_name(name), node, at)
         else:
-            expr = self.type_of(node, at)
+            expr = self.type_of(node, at, type_name(name))
             self.named[name] = Alias(type_name(name), expr, description, at)
         self._converting.discard(name)
         return Named(type_name(name))
@@ -448,10 +448,11 @@ class SchemaConverter:
         if not isinstance(properties, Mapping) or not isinstance(required, list):
             self.doc.errors.add(at, "expected 'properties' to be a mapping and 'required' a list")
             return Struct(name, (), _text(node, "description"), at)
-        for missing in [r for r in required if r not in properties]:
-            self.doc.errors.add(
-                join_pointer(at, "required"), f"required {missing!r} is no property"
-            )
+        # A required name with no schema of its own may hold any value (JSON Schema).
+        properties = {
+            **properties,
+            **{r: {} for r in required if isinstance(r, str) and r not in properties},
+        }
         own_tag = None
         if tag_field is None:
             consts = [
