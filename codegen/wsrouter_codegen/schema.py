@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from wsrouter_codegen.errors import join_pointer
+from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.model import (
     NO_DEFAULT,
@@ -178,6 +178,7 @@ class SchemaConverter:
         """Pointers of the keywords msgspec cannot check, in the order met."""
         self._converting: set[str] = set()
         self._names: set[str] = set()
+        self._class_of: dict[str, str] = {}
 
     # ---------------------------------------------------------------- named schemas
 
@@ -190,27 +191,42 @@ class SchemaConverter:
         if not isinstance(schemas, Mapping):
             self.doc.errors.add(self.components, "expected a mapping of schemas")
             return
+        self._names.update(type_name(str(name)) for name in schemas)
         for name in schemas:
             self._define(str(name))
 
-    def _define(self, name: str) -> Named:
-        pointer = join_pointer(self.components, name)
-        if name in self.named or name in self._converting:
-            return Named(type_name(name))
-        if not _IDENTIFIER.match(type_name(name)):
+    def _define(self, name: str, pointer: str = "") -> Named:
+        """The named schema ``name`` of ``components`` (or the one at ``pointer``)."""
+        key = pointer or name
+        if key in self._class_of:
+            return Named(self._class_of[key])
+        cls = type_name(name)
+        if pointer:  # another file's schema: the document's own names come first
+            cls = self._unique(cls)
+        self._class_of[key] = cls
+        pointer = pointer or join_pointer(self.components, name)
+        if not _IDENTIFIER.match(cls):
             self.doc.errors.add(pointer, f"schema name {name!r} does not make a Python class name")
-        self._converting.add(name)
-        self._names.add(type_name(name))
+        self._converting.add(key)
+        self._names.add(cls)
         node, at = self.doc.deref(self.doc.get(pointer), pointer)
         node = self.flatten(node, at)
         description = _text(node, "description")
         if isinstance(node, Mapping) and _is_object_with_properties(node):
-            self.named[name] = self.struct(type_name(name), node, at)
+            self.named[key] = self.struct(cls, node, at)
         else:
-            expr = self.type_of(node, at, type_name(name))
-            self.named[name] = Alias(type_name(name), expr, description, at)
-        self._converting.discard(name)
-        return Named(type_name(name))
+            expr = self.type_of(node, at, cls)
+            self.named[key] = Alias(cls, expr, description, at)
+        self._converting.discard(key)
+        return Named(cls)
+
+    def _unique(self, name: str) -> str:
+        """``name``, or ``name2``, ``name3``, ... when another schema has it."""
+        if name not in self._names:
+            return name
+        return next(
+            f"{name}{n}" for n in range(2, len(self._names) + 3) if f"{name}{n}" not in self._names
+        )
 
     def aliases(self) -> list[Alias]:
         """The named non-object schemas, each after the aliases it uses."""
@@ -257,6 +273,9 @@ class SchemaConverter:
             prefix = self.components + "/"
             if target.startswith(prefix) and "/" not in target[len(prefix) :]:
                 return self._define(target[len(prefix) :])
+            parent, _, last = target.rpartition("/")
+            if target.startswith("/x-files/") and parent.endswith("/components/schemas"):
+                return self._define(unescape_pointer_token(last), target)  # another file's
             resolved, resolved_at = self.doc.deref(node, at)
             return self.type_of(resolved, resolved_at, hint)
         node = self.flatten(node, at)
@@ -402,9 +421,7 @@ class SchemaConverter:
         """An inline object with properties: a Struct named from its place."""
         if at in self.named:
             return Named(self.named[at].name)
-        name = type_name(hint)
-        if name in self._names:
-            name += str(sum(1 for n in self._names if n.startswith(name)) + 1)
+        name = self._unique(type_name(hint))
         self._names.add(name)
         self.named[at] = self.struct(name, node, at)
         return Named(name)

@@ -114,3 +114,48 @@ def test_a_document_of_another_protocol_gets_only_its_models(project: Path) -> N
     assert _files(project / "c") == {"__init__.py", "messages.py"}
     text = " ".join((project / "c" / "messages.py").read_text().split())
     assert "servers speak mqtt, not WebSocket, so no client or handler interface is" in text
+
+
+def test_references_to_other_files_are_followed(project: Path) -> None:
+    common = project / "common"
+    common.mkdir()
+    (common / "schemas.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "components": {
+                    "schemas": {
+                        "User": {
+                            "type": "object",
+                            "required": ["name"],
+                            "properties": {
+                                "name": {"$ref": "#/components/schemas/Name"},
+                                "home": {"$ref": "places.yaml#/Place"},
+                            },
+                        },
+                        "Name": {"type": "string", "maxLength": 5},
+                    }
+                }
+            }
+        )
+    )
+    (common / "places.yaml").write_text(
+        yaml.safe_dump({"Place": {"type": "object", "properties": {"city": {"type": "string"}}}})
+    )
+    spec = yaml.safe_load((project / "asyncapi.yaml").read_text())
+    hello = spec["components"]["messages"]["Hello"]["payload"]["properties"]
+    hello["author"] = {"$ref": "common/schemas.yaml#/components/schemas/User"}
+    (project / "asyncapi.yaml").write_text(yaml.safe_dump(spec))
+    args = ["generate", "--root", str(project), "--server-out", "s", "--client-out", "c"]
+    assert main([*args, "--no-openapi"]) == 0
+    text = (project / "c" / "messages.py").read_text()
+    assert "class User(" in text
+    # The fixture has a `Name` of its own: the other file's takes the next free name.
+    assert "Name2: TypeAlias = Annotated[str, Meta(max_length=5)]" in text
+    assert "name: Name2" in text
+    assert "author: User | UnsetType = UNSET" in text
+    assert "home: UserHome | UnsetType = UNSET" in text
+    assert main([*args, "--no-openapi", "--check"]) == 0
+    (common / "places.yaml").write_text(
+        yaml.safe_dump({"Place": {"type": "object", "properties": {"town": {"type": "string"}}}})
+    )
+    assert main([*args, "--no-openapi", "--check"]) == 1  # a referenced file changed: drift

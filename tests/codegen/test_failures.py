@@ -87,7 +87,7 @@ CASES: list[tuple[str, Callable[[Spec], None], str, str]] = [
     ("avro", _avro, f"{HELLO}/schemaFormat", "unsupported schemaFormat"),
     ("one_of", _one_of, f"{HELLO}/properties/times/oneOf", "expected a non-empty list"),
     ("broken_ref", _broken_ref, "/channels/socket/messages/hello", "broken reference"),
-    ("external_ref", _external_ref, f"{HELLO}/properties/name", "only local"),
+    ("external_ref", _external_ref, f"{HELLO}/properties/name", "cannot read 'other.yaml'"),
     ("cyclic_ref", _cyclic_ref, "/components/schemas/Loop1", "cyclic reference"),
     ("two_messages", _two_messages, "/operations/hello/messages", "exactly one message"),
     ("no_tags", _no_tags, "/operations/hello", "needs tags"),
