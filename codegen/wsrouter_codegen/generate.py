@@ -66,10 +66,18 @@ def generate(
     """
     async_doc = Document.load(asyncapi)
     http_doc = Document.load(openapi) if openapi is not None else None
-    protocol = build_protocol(async_doc, tag_field, perspective)
-    api = build_http_api(http_doc) if http_doc is not None else None
-    if http_doc is not None:
-        check_agreement(protocol, async_doc, http_doc)
+    try:
+        protocol = build_protocol(async_doc, tag_field, perspective)
+        api = build_http_api(http_doc) if http_doc is not None else None
+        if http_doc is not None:
+            check_agreement(protocol, async_doc, http_doc)
+    except (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError) as exc:
+        # A node of a shape the readers do not expect (a list where a mapping belongs,
+        # ...): the problems found so far, and this one, rather than a traceback.
+        errors = [*async_doc.errors.errors, *(http_doc.errors.errors if http_doc else [])]
+        shape = f"a value of an unexpected type or shape ({type(exc).__name__}: {exc}); "
+        shape += "check the document against its specification's JSON Schema"
+        raise SpecError([*errors, Problem(async_doc.source, "", shape)]) from None
     errors = [*async_doc.errors.errors, *(http_doc.errors.errors if http_doc else [])]
     if errors:
         raise SpecError(errors)

@@ -56,7 +56,11 @@ class Document:
         except OSError as exc:
             raise SpecError([Problem(name, "", f"cannot read the spec: {exc}")]) from exc
         doc = cls.parse(text, name)
-        doc.mount_files(path.parent)
+        try:
+            doc.mount_files(path.parent)
+        except RecursionError:  # YAML aliases can make a node contain itself
+            message = "the document contains itself (YAML aliases)"
+            raise SpecError([Problem(name, "", message)]) from None
         return doc
 
     @classmethod

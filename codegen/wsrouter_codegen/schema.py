@@ -395,7 +395,7 @@ class SchemaConverter:
         )
 
     def _typed(self, kind: object, node: Mapping[str, Any], at: str, hint: str) -> TypeExpr:
-        if kind in _PRIMITIVES:
+        if isinstance(kind, str) and kind in _PRIMITIVES:
             limits = {"string": _STRING_META, "integer": _NUMBER_META, "number": _NUMBER_META}
             return _constrain(Builtin(_PRIMITIVES[str(kind)]), node, limits.get(str(kind), {}))
         if kind == "array":
