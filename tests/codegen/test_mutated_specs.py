@@ -59,7 +59,7 @@ def _apply(spec: dict[str, Any], path: Path_, how: str, value: Any) -> None:
         if isinstance(parent, dict):
             del parent[last]
         else:
-            parent.pop(last)  # type: ignore[arg-type]
+            parent.pop(last)
     elif how == "replace":
         parent[last] = copy.deepcopy(value)
     elif isinstance(parent[last], dict):
