@@ -81,6 +81,7 @@ def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "a
         close_codes=tuple(builder.close_codes),
         unchecked=tuple(schemas.unchecked),
         perspective=builder.perspective,
+        declared_groups=builder.by_tags,
         protocols=_protocols(doc),
     )
 
@@ -101,6 +102,7 @@ class _Builder:
         self.schema_names = {s.name for s in schemas.named.values()}
         self.groups: dict[str, Group] = {}
         self.handshake: Struct | None = None
+        self.by_tags = False
         self.close_codes: list[CloseCode] = []
         for i, tag in enumerate((doc.data.get("info") or {}).get("tags") or []):
             at = join_pointer("/info/tags", i)
@@ -311,6 +313,7 @@ class _Builder:
             if isinstance(op, Mapping)
             for tag in op.get("tags") or []
         )
+        self.by_tags = by_tags
         if not by_tags:
             self.groups = {}
         for op_id, (op, at) in resolved.items():

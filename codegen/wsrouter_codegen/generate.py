@@ -89,15 +89,16 @@ def generate(
         "__init__.py": _package_init(sources, "server"),
         "messages.py": messages,
         "handlers.py": ws.handlers_module(),
-        "connection_types.py": table.server_module(),
     }
     client: dict[str, str] = {
         "__init__.py": _package_init(sources, "client"),
         "messages.py": messages,
         "ws_client.py": ws.client_module(),
         "ws_client_sync.py": ws.sync_client_module(),
-        "connections.py": table.client_module(),
     }
+    if protocol.declared_groups:  # a router's document: the table of its connection types
+        server["connection_types.py"] = table.server_module()
+        client["connections.py"] = table.client_module()
     if api is not None:
         http = HttpViews(api)
         models = http.models_module()

@@ -220,6 +220,9 @@ class Protocol:
     """Schema keywords msgspec cannot check, each with its JSON pointer."""
     perspective: str = "server"
     """Which application the document describes (``server`` or ``client``), and why."""
+    declared_groups: bool = False
+    """Whether ``info.tags`` declares the groups (a router's document, like ours): then the
+    connection-type table is generated too."""
     protocols: tuple[str, ...] = ()
     """The protocols of the document's ``servers``; none said: WebSocket is assumed."""
 

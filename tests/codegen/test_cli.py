@@ -56,13 +56,11 @@ def test_the_openapi_document_may_be_left_out(project: Path) -> None:
     (project / "openapi.yaml").unlink()
     args = ["generate", "--root", str(project), "--server-out", "s", "--client-out", "c"]
     assert main([*args, "--no-openapi"]) == 0
-    assert _files(project / "s") == {"__init__.py", "messages.py", "handlers.py"}
-    assert _files(project / "c") == {
-        "__init__.py",
-        "messages.py",
-        "ws_client.py",
-        "ws_client_sync.py",
-    }
+    # (The fixture declares its groups in info.tags: the connection-type table comes too.)
+    server = {"__init__.py", "messages.py", "handlers.py", "connection_types.py"}
+    client = {"__init__.py", "messages.py", "ws_client.py", "ws_client_sync.py", "connections.py"}
+    assert _files(project / "s") == server
+    assert _files(project / "c") == client
 
 
 def test_models_only_and_client_only_narrow_the_output(project: Path) -> None:
