@@ -4,14 +4,17 @@ The constructs understood, and how they map:
 
 * every message of every channel becomes a Struct named after its key under
   ``components/messages``; its payload's tag property (``type``) with a ``const``
-  gives the Struct's tag; a payload whose tag property has no ``const`` is an
-  untagged message, decoded when no tagged one matches;
+  gives the Struct's tag; a payload whose tag property has no ``const`` (or that has
+  none) is an untagged message, decoded when no tagged one matches, trying each
+  untagged message's schema in turn; a ``oneOf``/``anyOf`` payload is one message
+  per member (``MarketDataHeartbeat``, named by the member's tag);
 * ``traits`` are merged into the message (the message's own fields win);
   ``correlationId`` with a location ``$message.payload#/<field>`` names the field
   that carries request ids;
 * a message with ``x-error: true`` is a failure reply: handlers raise it and client
   methods turn it into an exception;
-* an operation's ``tags`` name the groups (kinds of connection) it belongs to; a
+* an operation's ``tags`` name the groups (kinds of connection) it belongs to, when
+  ``info.tags`` declares them; otherwise each channel is a group; a
   ``receive`` operation is a message the server handles, its ``reply`` lists what
   the handler may answer; a ``send`` operation lists what the server sends on its
   own;
@@ -28,7 +31,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from wsrouter_codegen.errors import join_pointer
+from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
 from wsrouter_codegen.load import Document
 from wsrouter_codegen.model import (
     CloseCode,
@@ -39,19 +42,29 @@ from wsrouter_codegen.model import (
     ReceiveOperation,
     Struct,
 )
-from wsrouter_codegen.schema import SchemaConverter, class_name, python_name
+from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
+# Schema formats whose schemas are JSON Schema (any draft) or AsyncAPI's superset of it.
+_JSON_SCHEMA_FORMATS = (
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.aai.asyncapi",
+)
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
 
-def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
-    """Build the model of ``doc``; problems are recorded in ``doc.errors``."""
+def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "auto") -> Protocol:
+    """Build the model of ``doc``; problems are recorded in ``doc.errors``.
+
+    ``perspective``: ``server`` (``receive`` is what clients send), ``client`` (``send``
+    is), or ``auto`` (read from the document).
+    """
     version = doc.data.get("asyncapi")
     if not isinstance(version, str) or not version.startswith("3."):
         doc.errors.add("/asyncapi", f"unsupported AsyncAPI version {version!r}: expected 3.x")
     schemas = SchemaConverter(doc, "/components/schemas")
     schemas.convert_components()
-    builder = _Builder(doc, schemas, tag_field)
+    builder = _Builder(doc, schemas, tag_field, perspective)
     builder.read_channels()
     builder.read_operations()
     builder.check_names()
@@ -66,18 +79,30 @@ def build_protocol(doc: Document, tag_field: str = "type") -> Protocol:
         groups=tuple(builder.groups.values()),
         handshake=builder.handshake,
         close_codes=tuple(builder.close_codes),
+        unchecked=tuple(schemas.unchecked),
+        perspective=builder.perspective,
+        declared_groups=builder.by_tags,
+        protocols=_protocols(doc),
     )
 
 
 class _Builder:
-    def __init__(self, doc: Document, schemas: SchemaConverter, tag_field: str) -> None:
+    def __init__(
+        self, doc: Document, schemas: SchemaConverter, tag_field: str, perspective: str
+    ) -> None:
         self.doc = doc
+        self.wanted = perspective
+        self.perspective = perspective
         self.schemas = schemas
         self.tag_field = tag_field
         self.messages: dict[str, Message] = {}
-        self.by_pointer: dict[str, str] = {}
+        self.expanded: dict[str, list[str]] = {}
+        """A message's name to its messages: itself, or one per member of a union payload."""
+        self.by_pointer: dict[str, list[str]] = {}
+        self.schema_names = {s.name for s in schemas.named.values()}
         self.groups: dict[str, Group] = {}
         self.handshake: Struct | None = None
+        self.by_tags = False
         self.close_codes: list[CloseCode] = []
         for i, tag in enumerate((doc.data.get("info") or {}).get("tags") or []):
             at = join_pointer("/info/tags", i)
@@ -127,29 +152,93 @@ class _Builder:
                 if "$ref" in ref and target is None:
                     continue
                 name = target.rsplit("/", 1)[-1] if target else msg_key
-                name = class_name(name)
-                if name not in self.messages:
-                    self.messages[name] = self._message(name, *self.doc.deref(ref, msg_at))
-                self.by_pointer[msg_at] = name
+                name = type_name(name)
+                if name in self.schema_names:  # `ping` the message and `ping` its schema
+                    name += "Message"
+                if name not in self.expanded:
+                    built = self._messages(name, *self.doc.deref(ref, msg_at))
+                    self.messages.update((m.key, m) for m in built)
+                    self.expanded[name] = [m.key for m in built]
+                self.by_pointer[msg_at] = self.expanded[name]
                 if target:
-                    self.by_pointer[target] = name
+                    self.by_pointer[target] = self.expanded[name]
             self._read_bindings(key, channel, at)
             self._read_close_codes(channel, at)
 
-    def _message(self, name: str, node: Any, at: str) -> Message:
-        merged: dict[str, Any] = {}
-        for i, trait in enumerate(node.get("traits") or []):
-            trait_node, _ = self.doc.deref(trait, join_pointer(at, "traits", i))
-            merged.update(trait_node)
-        merged.update({k: v for k, v in node.items() if k != "traits"})
+    def _messages(self, name: str, node: Any, at: str) -> list[Message]:
+        """The message ``name``; one per member when its payload is a ``oneOf``/``anyOf``."""
+        merged = self._with_traits(node, at)
         payload_at = join_pointer(at, "payload")
         payload, payload_at = self.doc.deref(merged.get("payload", {}), payload_at)
+        if isinstance(payload, Mapping) and "schemaFormat" in payload:  # a multi-format schema
+            fmt = str(payload["schemaFormat"])
+            if not fmt.startswith(_JSON_SCHEMA_FORMATS):
+                self.doc.errors.add(
+                    join_pointer(payload_at, "schemaFormat"),
+                    f"unsupported schemaFormat {fmt!r} of message {name!r}: "
+                    "only JSON Schema and AsyncAPI schemas",
+                )
+                return []
+            payload, payload_at = self.doc.deref(
+                payload.get("schema", {}), join_pointer(payload_at, "schema")
+            )
+        payload = self.schemas.flatten(payload, payload_at)
+        members = None
+        if isinstance(payload, Mapping) and not payload.get("properties"):
+            members = payload.get("oneOf", payload.get("anyOf"))
+        if not isinstance(members, list):
+            return [self._message(name, merged, at, payload, payload_at)]
+        key = "oneOf" if "oneOf" in payload else "anyOf"
+        nodes = []
+        for i, member in enumerate(members):
+            member_node, member_at = self.doc.deref(member, join_pointer(payload_at, key, i))
+            nodes.append((self.schemas.flatten(member_node, member_at), member_at))
+        tags = [_const(node, self.tag_field) for node, _ in nodes]
+        # Members that share a tag (or have none) are told apart by their schemas alone.
+        tagged = None not in tags and len(set(tags)) == len(tags)
+        built = []
+        for i, (member_node, member_at) in enumerate(nodes):
+            tag = tags[i] if tagged else None
+            suffix = class_name(tag) if tag else f"Option{i + 1}"
+            examples = [
+                ex
+                for ex in merged.get("examples") or []
+                if isinstance(ex, Mapping)
+                and (tag is None or _const_of(ex.get("payload"), self.tag_field) == tag)
+            ]
+            part = {**merged, "examples": examples}
+            built.append(
+                self._message(name + suffix, part, at, member_node, member_at, tagged=tagged)
+            )
+        return built
+
+    def _with_traits(self, node: Any, at: str) -> dict[str, Any]:
+        """``node`` with its ``traits`` merged in (its own fields win)."""
+        merged: dict[str, Any] = {}
+        if not isinstance(node, Mapping):
+            return merged
+        for i, trait in enumerate(node.get("traits") or []):
+            trait_node, _ = self.doc.deref(trait, join_pointer(at, "traits", i))
+            if isinstance(trait_node, Mapping):
+                merged.update(trait_node)
+        merged.update({k: v for k, v in node.items() if k != "traits"})
+        return merged
+
+    def _message(
+        self,
+        name: str,
+        merged: Mapping[str, Any],
+        at: str,
+        payload: Any,
+        payload_at: str,
+        *,
+        tagged: bool = True,
+    ) -> Message:
         if not isinstance(payload, Mapping) or not payload.get("properties"):
             self.doc.errors.add(payload_at, "a message payload must be an object with properties")
             payload = {"properties": {}}
-        struct = self.schemas.struct(name, payload, payload_at, self.tag_field)
-        if self.tag_field not in (payload.get("properties") or {}):
-            self.doc.errors.add(payload_at, f"the payload has no tag property {self.tag_field!r}")
+        # A payload without the tag property is untagged: told apart by its schema alone.
+        struct = self.schemas.struct(name, payload, payload_at, self.tag_field if tagged else "")
         correlation = None
         if "correlationId" in merged:
             cid, cid_at = self.doc.deref(merged["correlationId"], join_pointer(at, "correlationId"))
@@ -211,22 +300,52 @@ class _Builder:
 
     def read_operations(self) -> None:
         operations = self.doc.data.get("operations") or {}
+        resolved = {}
         for op_id, raw in _mapping(self.doc, operations, "/operations").items():
             op, at = self.doc.deref(raw, join_pointer("/operations", op_id))
+            resolved[op_id] = (self._with_traits(op, at), at)
+        self.perspective = self._perspective(resolved)
+        # Operation tags name groups only in a document that declares those groups in
+        # `info.tags` (ours); elsewhere tags are labels, and each channel is a group.
+        by_tags = any(
+            isinstance(tag, Mapping) and tag.get("name") in self.groups
+            for op, _ in resolved.values()
+            if isinstance(op, Mapping)
+            for tag in op.get("tags") or []
+        )
+        self.by_tags = by_tags
+        if not by_tags:
+            self.groups = {}
+        for op_id, (op, at) in resolved.items():
             action = op.get("action")
-            names = self._message_names(op.get("messages") or [], join_pointer(at, "messages"))
-            tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
-            if not tags:
-                self.doc.errors.add(at, "an operation needs tags naming the groups it belongs to")
+            if self.perspective.startswith("client"):  # the client's send is the server's receive
+                action = {"send": "receive", "receive": "send"}.get(str(action), action)
+            if "messages" in op:
+                names = self._message_names(op["messages"] or [], join_pointer(at, "messages"))
+            else:  # AsyncAPI 3: an operation without `messages` has all of its channel's
+                names = self._channel_messages(op, at)
+            if by_tags:
+                tags = [t.get("name") for t in op.get("tags") or [] if isinstance(t, Mapping)]
+                if not tags:
+                    self.doc.errors.add(
+                        at, "an operation needs tags naming the groups it belongs to"
+                    )
+            else:
+                tags = [self._channel_group(op, at)]
             groups = [self.groups.setdefault(t, Group(t, "")) for t in tags if isinstance(t, str)]
             if action == "send":
                 for group in groups:
                     group.sends.extend(n for n in names if n not in group.sends)
             elif action == "receive":
                 if len(names) != 1:
+                    implied = (
+                        ""
+                        if "messages" in op
+                        else f" (no `messages`: all {len(names)} of its channel's)"
+                    )
                     self.doc.errors.add(
                         join_pointer(at, "messages"),
-                        "a receive operation needs exactly one message",
+                        f"a receive operation needs exactly one message{implied}",
                     )
                     continue
                 receive = self._receive(op_id, op, at, names[0])
@@ -234,6 +353,51 @@ class _Builder:
                     group.receives.append(receive)
             else:
                 self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
+
+    def _perspective(self, operations: Mapping[str, tuple[Any, str]]) -> str:
+        """Which application the document describes, and why: the server or a client.
+
+        AsyncAPI 3 describes one application: ours says ``receive`` for what clients
+        send; a client's document says ``send`` for it. Asked with ``--perspective``,
+        or read from the requests: the side that sends a request with a ``reply`` is
+        the client.
+        """
+        if self.wanted != "auto":
+            return f"{self.wanted} (as asked)"
+        actions = {op.get("action") for op, _ in operations.values() if "reply" in op}
+        if actions == {"send"}:
+            return "client (its requests with a reply are `send` operations)"
+        if actions == {"receive"}:
+            return "server (its requests with a reply are `receive` operations)"
+        return "server (the default: no request with a reply tells the side apart)"
+
+    def _channel_messages(self, op: Mapping[str, Any], at: str) -> list[str]:
+        target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
+        if target is None:
+            return []
+        channel, channel_at = self.doc.deref(self.doc.get(target), target)
+        keys = channel.get("messages") if isinstance(channel, Mapping) else None
+        refs = [
+            {"$ref": "#" + join_pointer(channel_at, "messages", key)}
+            for key in (keys if isinstance(keys, Mapping) else {})
+        ]
+        return self._message_names(refs, join_pointer(at, "channel"))
+
+    def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
+        """The group of an operation in a document without tag groups: its channel's address.
+
+        Channels at one address are one connection (Kraken's channels are all ``/``).
+        """
+        target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
+        if target is None or not target.startswith("/channels/"):
+            self.doc.errors.add(join_pointer(at, "channel"), "expected a $ref to a channel")
+            return None
+        channel, _ = self.doc.deref(self.doc.get(target), target)
+        address = channel.get("address") if isinstance(channel, Mapping) else None
+        where = (
+            address if isinstance(address, str) else unescape_pointer_token(target.split("/")[2])
+        )
+        return re.sub(r"[^A-Za-z0-9]+", "_", where).strip("_") or "root"
 
     def _receive(
         self, op_id: str, op: Mapping[str, Any], at: str, message: str
@@ -243,15 +407,16 @@ class _Builder:
         if "reply" in op:
             reply_at = join_pointer(at, "reply")
             reply, reply_at = self.doc.deref(op["reply"], reply_at)
-            names = self._message_names(
-                reply.get("messages") or [], join_pointer(reply_at, "messages")
-            )
+            if "messages" in reply:
+                names = self._message_names(
+                    reply["messages"] or [], join_pointer(reply_at, "messages")
+                )
+            else:  # no `messages`: those of the reply's channel
+                names = self._channel_messages(reply, reply_at)
             for name in names:
                 (errors if self.messages[name].is_error else replies).append(name)
-            if len(replies) != 1:
-                self.doc.errors.add(
-                    reply_at, "a reply needs exactly one message that is not x-error"
-                )
+            if not replies:
+                self.doc.errors.add(reply_at, "a reply needs a message that is not x-error")
         return ReceiveOperation(
             operation_id=op_id,
             message=message,
@@ -273,7 +438,7 @@ class _Builder:
             if target not in self.by_pointer:
                 self.doc.errors.add(ref_at, f"{target!r} is no message of a channel")
                 continue
-            names.append(self.by_pointer[target])
+            names.extend(self.by_pointer[target])
         return names
 
     # ---------------------------------------------------------------- checks
@@ -295,12 +460,6 @@ class _Builder:
                 )
             for direction, names in (("inbound", group.inbound()), ("outbound", group.outbound())):
                 seen: dict[str, str] = {}
-                untagged = [n for n in names if self.messages[n].struct.tag is None]
-                if len(untagged) > 1:
-                    self.doc.errors.add(
-                        "/operations",
-                        f"group {group.name!r} {direction}: untagged messages {untagged}",
-                    )
                 for name in names:
                     tag = self.messages[name].struct.tag
                     if tag is not None and seen.setdefault(tag, name) != name:
@@ -309,6 +468,31 @@ class _Builder:
                             f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
                             f"{name!r} share the tag {tag!r}",
                         )
+
+
+def _protocols(doc: Document) -> tuple[str, ...]:
+    """The protocols of the document's servers (``ws``, ``mqtt``, ...), in order."""
+    servers = doc.data.get("servers")
+    if not isinstance(servers, Mapping):
+        return ()
+    found = []
+    for server in servers.values():
+        node, _ = doc.deref(server, "/servers")
+        if isinstance(node, Mapping) and isinstance(node.get("protocol"), str):
+            found.append(node["protocol"].lower())
+    return tuple(dict.fromkeys(found))
+
+
+def _const(schema: Any, field: str) -> str | None:
+    """The string ``const`` of property ``field`` of an object schema, if it has one."""
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    prop = props.get(field) if isinstance(props, Mapping) else None
+    value = prop.get("const") if isinstance(prop, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def _const_of(payload: Any, field: str) -> object:
+    return payload.get(field) if isinstance(payload, Mapping) else None
 
 
 def _mapping(doc: Document, node: Any, at: str) -> Mapping[str, Any]:

@@ -19,6 +19,7 @@ from wsrouter_codegen.model import (
     TypeExpr,
     Unset,
 )
+from wsrouter_codegen.schema import names_in
 from wsrouter_codegen.types import field_annotation, field_default, render, typing_names
 
 _env = jinja2.Environment(
@@ -82,6 +83,8 @@ def alias_view(alias: Alias) -> View:
 def struct_view(struct: Struct, base: str) -> View:
     """A Struct as the templates need it; ``base`` is its base class."""
     bases = base if struct.tag is None else f"{base}, tag={struct.tag!r}"
+    if struct.tag_field is not None:
+        bases += f", tag_field={struct.tag_field!r}"
     # kw_only is inherited at runtime, but type checkers read it per class.
     bases += ", kw_only=True"
     if not struct.forbid_unknown_fields:
@@ -100,8 +103,18 @@ def all_fields(structs: Iterable[Struct]) -> list[Field]:
 
 
 def types_context(aliases: Sequence[Alias], structs: Sequence[Struct]) -> View:
-    """The part of a context shared by every module that defines types."""
+    """The part of a context shared by every module that defines types.
+
+    An alias is evaluated when its module is imported, so one that names a Struct
+    (``Events = list[EventsItem]``) comes after the Structs; the others come first,
+    for the Structs' fields to read them in order.
+    """
+    late = {s.name for s in structs}
+    for alias in aliases:  # in dependency order, so one pass sees every alias it uses
+        if any(name in late for name in names_in(alias.type)):
+            late.add(alias.name)
     return {
-        "aliases": [alias_view(a) for a in aliases],
+        "aliases": [alias_view(a) for a in aliases if a.name not in late],
         "structs": [struct_view(s, "Schema") for s in structs],
+        "late_aliases": [alias_view(a) for a in aliases if a.name in late],
     }

@@ -12,16 +12,19 @@ from wsrouter_codegen.emit import (
     typing_and_msgspec,
 )
 from wsrouter_codegen.model import (
+    Constrained,
     Field,
     Group,
+    Named,
     NoDefault,
+    Nullable,
     Protocol,
     ReceiveOperation,
     TypeExpr,
     Unset,
 )
 from wsrouter_codegen.schema import class_name, names_in, python_name, snake_case
-from wsrouter_codegen.types import field_annotation
+from wsrouter_codegen.types import field_annotation, render
 
 
 class ProtocolViews:
@@ -55,7 +58,13 @@ class ProtocolViews:
         context = {
             **self._base(),
             **types_context(self.protocol.aliases, self.protocol.structs),
-            **typing_and_msgspec(exprs, all_fields(structs), {"Final", "TypeAlias", "final"}),
+            **typing_and_msgspec(
+                exprs, all_fields(structs), {"Final", "Never", "TypeAlias", "final"}
+            ),
+            "unchecked": [u.replace("\\", "\\\\") for u in self.protocol.unchecked],
+            "perspective": _perspective_words(self.protocol.perspective),
+            "websocket": self.protocol.websocket,
+            "protocols": ", ".join(self.protocol.protocols),
             "tag_field": self.protocol.tag_field,
             "tag_field_repr": repr(self.protocol.tag_field),
             "messages": [
@@ -97,26 +106,42 @@ class ProtocolViews:
         tags = [self.messages[m].struct.tag for m in tagged]
         view: View = {
             "name": name,
-            "members": " | ".join(members),
-            "tagged": " | ".join(tagged),
+            "members": " | ".join(members) or "Never",
             "tags_name": tags_name,
-            "tags": "{" + ", ".join(repr(t) for t in tags) + "}" if tags else "()",
+            "tags": "frozenset({" + ", ".join(repr(t) for t in tags) + "})"
+            if tags
+            else "frozenset[str]()",
             "decoder": decoder,
             "doc": f"What {who} a {group.name!r} connection.",
-            "decls": [],
-            "body": [f"return _{decoder}.decode(data)"],
         }
-        if untagged:
-            fallback = f"_{decoder}_fallback"
-            view["decls"] = [f"{fallback}: Final = msgspec.json.Decoder({untagged[0]})"]
+        if not members:  # e.g. a server that only pushes: its clients send nothing
+            view["decls"] = []
             view["body"] = [
-                "try:",
-                f"    return _{decoder}.decode(data)",
-                "except msgspec.ValidationError:",
-                f"    if peek_tag(data) in {tags_name}:",
-                "        raise",
-                f"return {fallback}.decode(data)",
+                f'raise msgspec.ValidationError("no message is sent on a {group.name} connection")'
             ]
+            return view
+        primary = " | ".join(tagged) or untagged[0]
+        fallbacks = untagged[1:] if not tagged else untagged
+        view["decls"] = [
+            f"_{decoder}: Final[msgspec.json.Decoder[{name}]] = msgspec.json.Decoder({primary})"
+        ]
+        view["body"] = [f"return _{decoder}.decode(data)"]
+        if not fallbacks:
+            return view
+        # Untagged messages: told apart only by their schemas, tried one after the other.
+        body = ["try:", f"    return _{decoder}.decode(data)", "except msgspec.ValidationError:"]
+        body += (
+            [f"    if peek_tag(data) in {tags_name}:", "        raise"] if tagged else ["    pass"]
+        )
+        for i, message in enumerate(fallbacks):
+            fallback = f"_{decoder}_fallback" + (str(i + 1) if i else "")
+            view["decls"].append(f"{fallback}: Final = msgspec.json.Decoder({message})")
+            if i < len(fallbacks) - 1:
+                body += ["try:", f"    return {fallback}.decode(data)"]
+                body += ["except msgspec.ValidationError:", "    pass"]
+            else:
+                body.append(f"return {fallback}.decode(data)")
+        view["body"] = body
         return view
 
     # ----------------------------------------------------------------- handlers
@@ -127,6 +152,26 @@ class ProtocolViews:
             if message.correlation_field:
                 return message.correlation_field
         return "request_id"
+
+    def request_id_type(self) -> str:
+        """The Python type of request ids (``str``, or ``int`` for Kraken's ``reqid``)."""
+        kinds: list[str] = []
+        for message in self.protocol.messages:
+            for f in message.struct.fields:
+                if f.py_name == message.correlation_field:
+                    kinds.append(render(self._bare(f.type)))
+        return " | ".join(dict.fromkeys(kinds)) or "str"
+
+    def _bare(self, expr: TypeExpr) -> TypeExpr:
+        """``expr`` without aliases, limits or ``None``: what an id generator returns."""
+        aliases = {a.name: a.type for a in self.protocol.aliases}
+        while True:
+            if isinstance(expr, Constrained | Nullable):
+                expr = expr.inner
+            elif isinstance(expr, Named) and expr.name in aliases:
+                expr = aliases[expr.name]
+            else:
+                return expr
 
     def _method(self, op: ReceiveOperation) -> str:
         message = self.messages[op.message]
@@ -147,26 +192,28 @@ class ProtocolViews:
                     imports.add(name)
                     if name not in replies:
                         replies.append(name)
-                reply = op.replies[0] if op.replies else None
+                reply = " | ".join(op.replies) or None
                 correlated = message.correlation_field is not None
                 # "answer": the reply and any error carry the request's id; "no_answer":
                 # only an error can come back, with the id; "plain": nothing to copy.
-                if correlated and reply and self.messages[reply].correlation_field:
+                if (
+                    correlated
+                    and reply
+                    and all(self.messages[r].correlation_field for r in op.replies)
+                ):
                     kind = "answer"
                 elif correlated and not reply:
                     kind = "no_answer"
                 else:
                     kind = "plain"
+                method = f"on_{self._method(op)}"
                 operations.append(
                     {
-                        "method": f"on_{self._method(op)}",
+                        "method": method,
                         "message": op.message,
                         "returns": reply or "None",
                         "doc": docstring(op.summary, 8, f"Handle ``{message.struct.tag}``"),
-                        "kind": kind,
-                        # One name per reply type, so that mypy sees one type per name.
-                        "reply_var": f"reply_{snake_case(reply)}" if reply else "",
-                        "correlation": message.correlation_field,
+                        "body": self._dispatch_body(kind, method, reply, message.correlation_field),
                     }
                 )
             groups.append(
@@ -189,6 +236,32 @@ class ProtocolViews:
         }
         return render_template("handlers.py", context)
 
+    def _dispatch_body(
+        self, kind: str, method: str, reply: str | None, correlation: str | None
+    ) -> list[str]:
+        """The lines of ``dispatch`` that run ``method`` and return what to send back."""
+        call = f"await self.{method}(message)"
+        if kind == "plain":
+            return [f"return {call}"] if reply else [call, "return None"]
+        field = self.correlation()
+        # One name per reply type, so that mypy sees one type per name.
+        name = "_or_".join(snake_case(r) for r in reply.split(" | ")) if reply else ""
+        var = f"reply_{name}" if kind == "answer" else ""
+        run = f"{var} = {call}" if var else call
+        done = (
+            [f"{var}.{field} = message.{correlation}", f"return {var}"] if var else ["return None"]
+        )
+        if not self.errors:  # no failure reply in the spec: nothing to catch
+            return [run, *done]
+        return [
+            "try:",
+            f"    {run}",
+            "except ReplyError as exc:",
+            f"    exc.reply.{field} = message.{correlation}",
+            "    return exc.reply",
+            *done,
+        ]
+
     # ----------------------------------------------------------------- client
 
     def client_module(self) -> str:
@@ -209,6 +282,7 @@ class ProtocolViews:
         fields: list[Field] = []
         clients = []
         wait = "" if sync else "await "
+        any_reply = False
         for group in self.protocol.groups:
             prefix = self.prefix(group)
             _, (outbound, decoder, _members) = self._union_names(group)
@@ -224,25 +298,33 @@ class ProtocolViews:
                 fields += params
                 ordered = sorted(params, key=lambda f: not isinstance(f.default, NoDefault))
                 args = [f"{f.py_name}: {field_annotation(f)}{_param_default(f)}" for f in ordered]
-                reply = op.replies[0] if op.replies else None
+                reply = " | ".join(op.replies) or None
                 kwargs = [f"{f.py_name}={f.py_name}" for f in params]
                 if reply and message.correlation_field:
-                    imports.add(reply)
+                    imports.update(op.replies)
                     kwargs.append(f"{message.correlation_field}=request_id")
                     args.append("timeout: float | None = None")
                     body = [
                         "request_id = self.transport.next_request_id()",
                         f"reply = {wait}self.transport.request({op.message}({', '.join(kwargs)}), "
                         "request_id, timeout)",
-                        f"return _expect(reply, {reply})",
                     ]
+                    if len(op.replies) == 1:
+                        body.append(f"return _expect(reply, {reply})")
+                    else:  # several success replies (a union payload): any of them
+                        any_reply = True
+                        body += [f"if isinstance(reply, {reply}):", "    return reply"]
+                        body.append("_fail(reply)")
                     returns = reply
                 else:
                     body = [f"{wait}self.transport.send({op.message}({', '.join(kwargs)}))"]
                     returns = "None"
-                summary = op.summary or f"Send ``{message.struct.tag}``"
+                summary = op.summary or f"Send ``{message.struct.tag or op.message}``"
                 if reply and message.correlation_field:
-                    summary += f" Returns the ``{self.messages[reply].struct.tag}`` reply"
+                    what = " or ".join(
+                        f"``{self.messages[r].struct.tag or r}``" for r in op.replies
+                    )
+                    summary += f" Returns the {what} reply"
                 methods.append(
                     {
                         "name": self._method(op),
@@ -263,17 +345,27 @@ class ProtocolViews:
                     "group": repr(group.name),
                     "outbound": outbound,
                     "decoder": decoder,
+                    # a decoder of no message only raises: nothing to return
+                    "decode_call": f"return {decoder}(data)" if _members else f"{decoder}(data)",
                     "methods": methods,
                 }
             )
         names_in_types = {n for e in exprs for n in names_in(e)}
         return {
             **self._base(),
-            **typing_and_msgspec(exprs, fields, {"ClassVar", "Protocol", "TypeVar"}),
+            **typing_and_msgspec(exprs, fields, {"ClassVar", "NoReturn", "Protocol", "TypeVar"}),
+            "request_id_type": self.request_id_type(),
+            "any_reply": any_reply,
             "imports": sorted(imports | names_in_types),
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,
         }
+
+
+def _perspective_words(perspective: str) -> str:
+    """``server (why)`` as the docstring says it: ``server's document (why)``."""
+    side, _, why = perspective.partition(" ")
+    return f"{side}'s document {why}".strip()
 
 
 def _param_default(field: Field) -> str:

@@ -1,21 +1,38 @@
 """Reading a spec and following its ``$ref``s.
 
-Only local references (``#/...``) are supported: both of our specs are single
-files, and a reference to another file would make the output depend on files the
-drift check does not watch. Anything else is reported, not guessed at.
+A reference to another file (``common/schemas.yaml#/components/schemas/User``, relative
+to the file that holds it) is read at load time and mounted into the document under
+``/x-files/<path>``, its own references rewritten to point there; the rest of the
+generator then sees one document. The drift check regenerates from the same files, so
+a change in any of them shows as drift. URLs are reported, not fetched.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from wsrouter_codegen.errors import ErrorCollector, Problem, SpecError, unescape_pointer_token
+from wsrouter_codegen.errors import (
+    ErrorCollector,
+    Problem,
+    SpecError,
+    escape_pointer_token,
+    join_pointer,
+    unescape_pointer_token,
+)
 
 JSON = Any
+FILES = "x-files"
+"""Where the files a document refers to are mounted."""
+
+
+def _file_key(path: Path, root: Path) -> str:
+    """A mounted file's name: its path relative to the document's folder (``../common/x``)."""
+    return Path(os.path.relpath(path, root)).as_posix()
 
 
 class Document:
@@ -25,6 +42,7 @@ class Document:
         self.source = source
         self.data = data
         self.errors = errors
+        self.root = Path()
 
     @classmethod
     def load(cls, path: Path, source: str | None = None) -> Document:
@@ -37,7 +55,13 @@ class Document:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SpecError([Problem(name, "", f"cannot read the spec: {exc}")]) from exc
-        return cls.parse(text, name)
+        doc = cls.parse(text, name)
+        try:
+            doc.mount_files(path.parent)
+        except RecursionError:  # YAML aliases can make a node contain itself
+            message = "the document contains itself (YAML aliases)"
+            raise SpecError([Problem(name, "", message)]) from None
+        return doc
 
     @classmethod
     def parse(cls, text: str, source: str) -> Document:
@@ -49,6 +73,51 @@ class Document:
         if not isinstance(data, dict):
             raise SpecError([Problem(source, "", "the document is not a mapping")])
         return cls(source, data, ErrorCollector(source))
+
+    def mount_files(self, base: Path) -> None:
+        """Read every file the document refers to, and mount it under ``/x-files``."""
+        mounted: dict[str, JSON] = {}
+        self.root = base.resolve()
+        self._rewrite(self.data, self.root, "", mounted, "")
+        if mounted:
+            self.data[FILES] = mounted
+
+    def _rewrite(
+        self, node: JSON, base: Path, prefix: str, mounted: dict[str, JSON], at: str
+    ) -> None:
+        """Point the references under ``node`` (of the file mounted at ``prefix``) into ``self``."""
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                self._rewrite(item, base, prefix, mounted, f"{at}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            file, _, fragment = ref.partition("#")
+            if not file:
+                node["$ref"] = "#" + prefix + fragment
+            elif "://" in file:
+                self.errors.add(at, f"unsupported reference {ref!r}: URLs are not fetched")
+            else:
+                target = (base / file).resolve()
+                key = _file_key(target, self.root)
+                if key not in mounted:
+                    mounted[key] = None  # being read: a cycle of files ends here
+                    try:
+                        data = yaml.safe_load(target.read_text(encoding="utf-8"))
+                    except (OSError, yaml.YAMLError) as exc:
+                        self.errors.add(at, f"cannot read {file!r}: {exc}")
+                        data = {}
+                    mounted[key] = data
+                    inner = join_pointer("/" + FILES, key)
+                    self._rewrite(data, target.parent, inner, mounted, inner)
+                node["$ref"] = "#" + join_pointer("/" + FILES, key) + fragment
+        for key, value in node.items():
+            if key != "$ref":
+                self._rewrite(
+                    value, base, prefix, mounted, f"{at}/{escape_pointer_token(str(key))}"
+                )
 
     def get(self, pointer: str) -> JSON:
         """The node at ``pointer``; ``KeyError`` when there is none."""
@@ -77,7 +146,7 @@ class Document:
             return None
         ref = node["$ref"]
         if not isinstance(ref, str) or not ref.startswith("#"):
-            self.errors.add(at, f"unsupported reference {ref!r}: only local '#/...' references")
+            self.errors.add(at, f"unsupported reference {ref!r}: expected a JSON pointer")
             return None
         target = ref[1:]
         try:

@@ -63,7 +63,14 @@ class Constrained:
     meta: tuple[tuple[str, str | int | float], ...]
 
 
-TypeExpr = Union[Builtin, Named, ListOf, DictOf, LiteralOf, Nullable, Constrained]  # noqa: UP007
+@dataclass(frozen=True)
+class UnionOf:
+    """``a | b | ...`` (``oneOf``/``anyOf`` of types msgspec tells apart)."""
+
+    members: tuple[TypeExpr, ...]
+
+
+TypeExpr = Union[Builtin, Named, ListOf, DictOf, LiteralOf, Nullable, Constrained, UnionOf]  # noqa: UP007
 
 
 class NoDefault:
@@ -124,6 +131,8 @@ class Struct:
     pointer: str
     forbid_unknown_fields: bool = True
     tag: str | None = None
+    tag_field: str | None = None
+    """The property holding ``tag``, when it is not the module's tag field (a union's)."""
 
 
 # --------------------------------------------------------------------------- AsyncAPI
@@ -207,6 +216,20 @@ class Protocol:
     groups: tuple[Group, ...]
     handshake: Struct | None
     close_codes: tuple[CloseCode, ...]
+    unchecked: tuple[str, ...] = ()
+    """Schema keywords msgspec cannot check, each with its JSON pointer."""
+    perspective: str = "server"
+    """Which application the document describes (``server`` or ``client``), and why."""
+    declared_groups: bool = False
+    """Whether ``info.tags`` declares the groups (a router's document, like ours): then the
+    connection-type table is generated too."""
+    protocols: tuple[str, ...] = ()
+    """The protocols of the document's ``servers``; none said: WebSocket is assumed."""
+
+    @property
+    def websocket(self) -> bool:
+        """Whether clients and servers are generated (WebSocket), or only the models."""
+        return not self.protocols or any(p in ("ws", "wss") for p in self.protocols)
 
 
 # --------------------------------------------------------------------------- OpenAPI

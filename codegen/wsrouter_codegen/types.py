@@ -15,6 +15,7 @@ from wsrouter_codegen.model import (
     NoDefault,
     Nullable,
     TypeExpr,
+    UnionOf,
     Unset,
 )
 
@@ -35,6 +36,8 @@ def render(expr: TypeExpr) -> str:
         case Constrained(inner, meta):
             args = ", ".join(f"{key}={_literal(value)}" for key, value in meta)
             return f"Annotated[{render(inner)}, Meta({args})]"
+        case UnionOf(members):
+            return " | ".join(render(m) for m in members)
 
 
 def field_annotation(field: Field) -> str:
@@ -79,6 +82,9 @@ def _collect(expr: TypeExpr, used: set[str]) -> None:
         case Constrained(inner, _):
             used.update(("Annotated", "Meta"))
             _collect(inner, used)
+        case UnionOf(members):
+            for member in members:
+                _collect(member, used)
         case _:
             pass
 

@@ -10,10 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit
 
 from wsrouter_contract.peer import Target
 from wsrouter_contract.plugin import Admin, load_plugin
+from wsrouter_contract.redact import redact
 from wsrouter_contract.report import render_report
 from wsrouter_contract.runner import Options, UsageError, run
 from wsrouter_contract.spec import SpecError, load
@@ -41,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
         "generated valid traffic, bad input and protocol scenarios, per connection type.",
     )
     p.add_argument("url", help="the WebSocket endpoint, e.g. ws://localhost:8000/ws")
-    p.add_argument("--spec", default="asyncapi.yaml", help="the AsyncAPI 3 document")
+    p.add_argument(
+        "--spec", default="asyncapi.yaml", help="the AsyncAPI 3 document (asyncapi.yaml)"
+    )
     p.add_argument("--token", default=os.environ.get(TOKEN_ENV), help=f"user JWT (${TOKEN_ENV})")
     p.add_argument(
         "--admin-token",
@@ -91,13 +96,43 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise UsageError(
+            f"the URL must be a WebSocket URL, ws://HOST[:PORT]/PATH or wss://..., not {url!r}"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the tester; returns the exit status."""
+    """Run the tester; returns the exit status. Nothing it prints shows a token."""
     args = parser().parse_args(argv)
+    secrets = (args.token, args.admin_token)
+
+    def say(text: str, *, error: bool = False) -> None:
+        text = redact(text, secrets)
+        stream = sys.stderr if error else sys.stdout
+        try:
+            print(text, file=stream)
+        except UnicodeEncodeError:  # a terminal that cannot show every character a frame holds
+            print(text.encode("ascii", "backslashreplace").decode("ascii"), file=stream)
+
+    try:
+        return _main(args, say)
+    except KeyboardInterrupt:
+        say("wsrouter-contract: interrupted", error=True)
+        return 2
+    except Exception:  # a bug of the tester's: report it, without the token
+        say(f"wsrouter-contract: internal error\n{traceback.format_exc()}", error=True)
+        return 2
+
+
+def _main(args: argparse.Namespace, say: Callable[..., None]) -> int:
     if not args.token:
-        print(f"wsrouter-contract: --token (or ${TOKEN_ENV}) is required", file=sys.stderr)
+        say(f"wsrouter-contract: --token (or ${TOKEN_ENV}) is required", error=True)
         return 2
     try:
+        _check_url(args.url)
         spec = load(args.spec)
         target = Target(
             url=args.url,
@@ -124,19 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         results = run(target, options, load_plugin(args.scenarios), admin)
     except SpecError as exc:
-        print(f"wsrouter-contract: {args.spec} cannot be used:", file=sys.stderr)
+        say(f"wsrouter-contract: {args.spec} cannot be used:", error=True)
         for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
+            say(f"  {problem}", error=True)
         return 2
     except (UsageError, ImportError) as exc:
-        print(f"wsrouter-contract: {exc}", file=sys.stderr)
+        say(f"wsrouter-contract: {exc}", error=True)
         return 2
     header = f"wsrouter-contract: {args.url} against {spec.title} {spec.version} ({args.spec})"
-    report = render_report(header, results)
-    try:
-        print(report)
-    except UnicodeEncodeError:  # a terminal that cannot show every character a frame holds
-        print(report.encode("ascii", "backslashreplace").decode("ascii"))
+    say(render_report(header, results))
     if any(r.failures for r in results):
         return 1
     if all(r.skipped for r in results) or any(

@@ -46,6 +46,9 @@ class Stats:
     sent: int = 0
     checked: int = 0
     error_codes: Counter[str] = field(default_factory=Counter)
+    """``code``s of the errors that answered valid requests (``not_in_room``, ...)."""
+    bad_input_codes: Counter[str] = field(default_factory=Counter)
+    """``code``s of the errors that answered deliberately bad frames."""
 
 
 class Pacer:
@@ -104,6 +107,7 @@ class Peer:
         stats: Stats,
         transcript: list[Event],
         name: str = "",
+        bad_input: bool = False,
     ) -> None:
         self.ws = ws
         self.checker = checker
@@ -112,6 +116,8 @@ class Peer:
         self.transcript = transcript
         self.name = name
         self.pacer = Pacer(target.rate, target.burst)
+        # Where the errors this connection gets are counted: bad input is meant to get them.
+        self.errors = stats.bad_input_codes if bad_input else stats.error_codes
         self._next_id = 0
 
     @classmethod
@@ -124,8 +130,13 @@ class Peer:
         transcript: list[Event],
         room: str | None = None,
         name: str = "",
+        bad_input: bool = False,
     ) -> Peer:
-        """Connect; ``room`` defaults to the room given for the connection type."""
+        """Connect; ``room`` defaults to the room given for the connection type.
+
+        ``bad_input``: the connection sends deliberately bad frames, and the errors it
+        gets are counted apart from error replies to valid requests.
+        """
         room = room if room is not None else target.rooms.get(connection_type)
         url = target.url_for(connection_type, room)
         try:
@@ -141,7 +152,9 @@ class Peer:
             raise Unreachable(f"cannot connect to {target.url}: {exc}") from exc
         spec = target.spec
         checker = FrameChecker(spec, spec.connection_types[connection_type])
-        return cls(ws, checker, target, stats=stats, transcript=transcript, name=name)
+        return cls(
+            ws, checker, target, stats=stats, transcript=transcript, name=name, bad_input=bad_input
+        )
 
     # ------------------------------------------------------------------ sending
 
@@ -192,7 +205,7 @@ class Peer:
         self.stats.checked += 1
         payload, message = self.checker.check(data)
         if message.is_error:
-            self.stats.error_codes[str(payload.get("code", "?"))] += 1
+            self.errors[str(payload.get("code", "?"))] += 1
         return payload, message
 
     def wait_for(self, found: Callable[[Received], bool], what: str) -> Received:

@@ -15,7 +15,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
 from wsrouter_contract.check import Violation
-from wsrouter_contract.generate import Step, sequences
+from wsrouter_contract.generate import Step, base_payload, sequences
 from wsrouter_contract.invalid import BadFrame
 from wsrouter_contract.peer import (
     Peer,
@@ -53,10 +53,14 @@ class Exercise:
     probe: Operation
     probe_payload: dict[str, Any]
 
-    def open(self, transcript: list[Event]) -> Peer:
-        """A fresh connection of this type."""
+    def open(self, transcript: list[Event], *, bad_input: bool = False) -> Peer:
+        """A fresh connection of this type (``bad_input``: for sending bad frames)."""
         return Peer.open(
-            self.target, self.connection_type.name, stats=self.stats, transcript=transcript
+            self.target,
+            self.connection_type.name,
+            stats=self.stats,
+            transcript=transcript,
+            bad_input=bad_input,
         )
 
     def probe_on(self, peer: Peer) -> None:
@@ -143,6 +147,25 @@ def valid_traffic(
     return None
 
 
+def final_requests(exercise: Exercise, operations: list[Operation]) -> Failure | None:
+    """Each of ``operations`` once, on one fresh connection, after every other request.
+
+    For requests that end what the connection acts on (submitting an exam): sent
+    earlier, they would leave the rest of the run only their aftermath to test.
+    """
+    steps = [
+        (op, payload) for op in operations if (payload := base_payload(op.messages[0])) is not None
+    ]
+    transcript: list[Event] = []
+    try:
+        _run_steps(exercise, steps, transcript)
+    except Violation as violation:
+        violation.transcript = transcript
+        violation.context = "the requests kept for last"
+        return Failure("valid traffic", violation, shrunk=False)
+    return None
+
+
 def _error_for(peer: Peer, frame: BadFrame, request_id: str | None) -> None:
     """Wait for the ``error`` a bad frame must cause, with the frame's request id."""
     try:
@@ -181,7 +204,7 @@ def _send_bad(exercise: Exercise, peer: Peer, frame: BadFrame) -> Peer:
     else:
         return peer
     peer.close()
-    fresh = exercise.open(peer.transcript)
+    fresh = exercise.open(peer.transcript, bad_input=True)
     try:
         exercise.still_serving(fresh, f"after {frame.description} closed a connection")
     except BaseException:
@@ -194,7 +217,7 @@ def _sweep(exercise: Exercise, frames: list[BadFrame]) -> Violation | None:
     transcript: list[Event] = []
     peer: Peer | None = None
     try:
-        peer = exercise.open(transcript)
+        peer = exercise.open(transcript, bad_input=True)
         for frame in frames:
             try:
                 peer = _send_bad(exercise, peer, frame)

@@ -7,7 +7,10 @@ before broadcasting to it, where test sessions come from) lives in a plugin modu
 * ``SCENARIOS``: a sequence of :class:`Scenario` objects, each run once for its
   connection type before the generic checks;
 * optionally ``prepare(setup: Setup) -> dict[str, str]``: a ``room`` for connection
-  types the user gave none (``--room`` always wins).
+  types the user gave none (``--room`` always wins);
+* optionally ``LAST_OPERATIONS``: ids of operations that end what the connection acts
+  on (submitting an exam). Generated traffic leaves them out and sends each once, after
+  every other request, so that the rest of the run does not meet only its aftermath.
 
 Scenarios drive connections through :class:`ScenarioContext`, so every frame they
 receive is checked against the spec like any other.
@@ -170,6 +173,8 @@ class Plugin:
 
     scenarios: Sequence[Scenario] = ()
     prepare: Callable[[Setup], dict[str, str]] | None = None
+    last: frozenset[str] = frozenset()
+    """Operation ids sent once, after the rest of the generated traffic."""
 
 
 def load_plugin(name: str | None) -> Plugin:
@@ -180,4 +185,5 @@ def load_plugin(name: str | None) -> Plugin:
     return Plugin(
         scenarios=tuple(getattr(module, "SCENARIOS", ())),
         prepare=getattr(module, "prepare", None),
+        last=frozenset(getattr(module, "LAST_OPERATIONS", ())),
     )

@@ -46,11 +46,11 @@ class TypeResult:
         return "skipped" if self.skipped else "ok"
 
 
-def _codes(counter: Counter[str]) -> str:
+def _codes(counter: Counter[str], what: str) -> str:
     if not counter:
         return ""
     listed = ", ".join(f"{code} x{n}" for code, n in counter.most_common())
-    return f"; error replies: {listed}"
+    return f"; {what}: {listed}"
 
 
 def summary_lines(results: list[TypeResult]) -> list[str]:
@@ -64,7 +64,14 @@ def summary_lines(results: list[TypeResult]) -> list[str]:
             continue
         stats = result.stats
         counts = f"{stats.sent} messages sent, {stats.checked} frames checked"
-        lines.append(f"{head} {counts}{_codes(stats.error_codes)}")
+        lines.append(f"{head} {counts}")
+        indent = f"{'':<{width}}           "
+        for counter, what in (
+            (stats.error_codes, "error replies to valid requests"),
+            (stats.bad_input_codes, "errors answering bad input"),
+        ):
+            if counter:
+                lines.append(indent + _codes(counter, what)[2:])
         lines.extend(f"{'':<{width}}           {note}" for note in result.notes)
     return lines
 
@@ -102,7 +109,13 @@ def render_report(header: str, results: list[TypeResult]) -> str:
     failed = sum(len(r.failures) for r in results)
     skipped = sum(1 for r in results if r.status == "skipped")
     lines.append("")
-    lines.append(f"{failed} violation(s) found." if failed else "No violations found.")
+    if failed:
+        lines.append(f"{failed} violation(s) found.")
+    elif skipped == len(results):
+        lines.append("Nothing was tested: every connection type was skipped.")
+        return "\n".join(lines)
+    else:
+        lines.append("No violations found.")
     if skipped:
         lines[-1] += f" {skipped} connection type(s) skipped."
     return "\n".join(lines)

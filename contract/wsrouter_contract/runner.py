@@ -16,7 +16,7 @@ from wsrouter_contract.check import Violation
 from wsrouter_contract.generate import base_payload, probe_candidates
 from wsrouter_contract.invalid import bad_frames
 from wsrouter_contract.peer import Peer, ServerClosed, Target, Unreachable, close_violation
-from wsrouter_contract.phases import Exercise, bad_input, valid_traffic
+from wsrouter_contract.phases import Exercise, bad_input, final_requests, valid_traffic
 from wsrouter_contract.plugin import Admin, Plugin, Scenario, ScenarioContext, Setup, Skip
 from wsrouter_contract.report import Failure, TypeResult
 from wsrouter_contract.spec import ConnectionType, Operation
@@ -115,20 +115,28 @@ def _run_type(
     if not operations:
         result.notes.append("valid traffic: every request excluded")
         return
-    failure = valid_traffic(
-        exercise,
-        operations,
-        max_examples=options.max_examples,
-        max_length=options.max_length,
-        max_frame_bytes=options.max_frame_bytes,
-        seed=options.seed,
-    )
-    result.notes.append(
-        f"valid traffic: up to {options.max_examples} generated sequences of"
-        f" {', '.join(op.id for op in operations)}"
-    )
-    if failure is not None:
-        result.failures.append(failure)
+    generated = [op for op in operations if op.id not in plugin.last]
+    last = [op for op in operations if op.id in plugin.last]
+    if generated:
+        failure = valid_traffic(
+            exercise,
+            generated,
+            max_examples=options.max_examples,
+            max_length=options.max_length,
+            max_frame_bytes=options.max_frame_bytes,
+            seed=options.seed,
+        )
+        result.notes.append(
+            f"valid traffic: up to {options.max_examples} generated sequences of"
+            f" {', '.join(op.id for op in generated)}"
+        )
+        if failure is not None:
+            result.failures.append(failure)
+    if last:
+        failure = final_requests(exercise, last)
+        result.notes.append(f"valid traffic, last: {', '.join(op.id for op in last)} once")
+        if failure is not None:
+            result.failures.append(failure)
 
 
 def _refusal(
@@ -142,7 +150,14 @@ def _refusal(
             why = f": {frame.get('message', '')}" if isinstance(frame, dict) else ""
             break
     name = f" ({known.name})" if known else ""
-    hint = "" if connection_type in target.rooms else f" (--room {connection_type}=ROOM?)"
+    # A hint only where the refusal is about what the option sets: the spec's meaning of
+    # the close code, or the server's words, speak of the room (or of the token).
+    said = f"{known.description if known else ''} {why}".lower()
+    hint = ""
+    if "room" in said and connection_type not in target.rooms:
+        hint = f" (--room {connection_type}=ROOM?)"
+    elif "token" in said:
+        hint = " (check --token)"
     return f"the server refused the connection with {closed.code}{name}{why}{hint}"
 
 

@@ -19,6 +19,10 @@ from wsrouter_contract.plugin import Scenario, ScenarioContext, Setup, Skip
 
 SESSION_SECONDS = 3600
 
+# Submitting closes the test session for good: every later request on it would only get
+# `session_closed`. Generated traffic sends it once, at the end.
+LAST_OPERATIONS = frozenset({"submitSession"})
+
 
 def token_subject(token: str) -> str | None:
     """The ``sub`` of a JWT (the user id), read without verifying the signature."""

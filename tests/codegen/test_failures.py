@@ -42,7 +42,7 @@ HELLO = "/components/messages/Hello/payload"
 
 
 def _one_of(spec: Spec) -> None:
-    _hello_props(spec)["times"]["oneOf"] = [{"type": "integer"}, {"type": "string"}]
+    _hello_props(spec)["times"] = {"oneOf": []}
 
 
 def _broken_ref(spec: Spec) -> None:
@@ -70,10 +70,6 @@ def _old_version(spec: Spec) -> None:
     spec["asyncapi"] = "2.6.0"
 
 
-def _inline_object(spec: Spec) -> None:
-    _hello_props(spec)["pet"] = {"type": "object", "properties": {"name": {"type": "string"}}}
-
-
 def _shared_tag(spec: Spec) -> None:
     spec["components"]["messages"]["Wave"]["payload"]["properties"]["type"]["const"] = "hello"
 
@@ -82,15 +78,20 @@ def _bad_correlation(spec: Spec) -> None:
     spec["components"]["correlationIds"]["requestId"]["location"] = "$message.header#/id"
 
 
+def _avro(spec: Spec) -> None:
+    hello = spec["components"]["messages"]["Hello"]
+    hello["payload"] = {"schemaFormat": "application/vnd.apache.avro;version=1.9.0", "schema": {}}
+
+
 CASES: list[tuple[str, Callable[[Spec], None], str, str]] = [
-    ("one_of", _one_of, f"{HELLO}/properties/times/oneOf", "unsupported keyword 'oneOf'"),
+    ("avro", _avro, f"{HELLO}/schemaFormat", "unsupported schemaFormat"),
+    ("one_of", _one_of, f"{HELLO}/properties/times/oneOf", "expected a non-empty list"),
     ("broken_ref", _broken_ref, "/channels/socket/messages/hello", "broken reference"),
-    ("external_ref", _external_ref, f"{HELLO}/properties/name", "only local"),
+    ("external_ref", _external_ref, f"{HELLO}/properties/name", "cannot read 'other.yaml'"),
     ("cyclic_ref", _cyclic_ref, "/components/schemas/Loop1", "cyclic reference"),
     ("two_messages", _two_messages, "/operations/hello/messages", "exactly one message"),
     ("no_tags", _no_tags, "/operations/hello", "needs tags"),
     ("old_version", _old_version, "/asyncapi", "expected 3.x"),
-    ("inline_object", _inline_object, f"{HELLO}/properties/pet", "inline object"),
     ("shared_tag", _shared_tag, "/operations", "share the tag 'hello'"),
     ("bad_correlation", _bad_correlation, "/components/correlationIds/requestId", "location"),
 ]

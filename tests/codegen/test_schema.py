@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import keyword
 import re
 
 import pytest
 
-from wsrouter_codegen.schema import class_name, python_name, python_pattern
+from wsrouter_codegen.schema import RESERVED_NAMES, class_name, python_name, python_pattern
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,17 @@ def test_names_become_python_identifiers() -> None:
     assert python_name("class") == "class_"
     assert python_name("1st") == "_1st"
     assert class_name("test-session") == "TestSession"
+
+
+def test_soft_keywords_stay_names_whatever_python_runs_the_generator(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Python 3.12 made `type` a soft keyword; 3.11 did not. The output must be the same
+    # on both, so the running interpreter's keyword lists must not decide it.
+    monkeypatch.setattr(keyword, "softkwlist", [*keyword.softkwlist, "type", "payload"])
+    monkeypatch.setattr(keyword, "issoftkeyword", frozenset(keyword.softkwlist).__contains__)
+    assert python_name("type") == "type"
+    assert python_name("payload") == "payload"
+    assert python_name("match") == "match"
+    assert "type" not in RESERVED_NAMES
+    assert frozenset(keyword.kwlist) == RESERVED_NAMES  # 3.11's hard keywords, unchanged since

@@ -131,6 +131,10 @@ class FakeRouter:
             await ws.send(json.dumps(_error("bad_handshake", "only `general`, with a token")))
             await ws.close(4500, "bad handshake")
             return
+        if query["token"][0].startswith("bad"):  # as the router refuses a malformed token
+            await ws.send(json.dumps(_error("unauthorized", "token is malformed")))
+            await ws.close(4401, "unauthorized")
+            return
         connection_id = f"general_1_{next(self.ids)}"
         established = {
             "type": "connection_established",

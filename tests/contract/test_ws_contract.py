@@ -116,6 +116,13 @@ def test_the_real_router_passes_for_every_connection_type(
     for name in ("general", "notifications", "test-session", "chat"):
         assert f"\n{name} " in report
     assert report.count("scenario passed") == 4, report
+    # The session is submitted once, last: no valid request before it met a closed session.
+    assert "valid traffic, last: submitSession once" in report
+    assert "session_closed" not in report
+    # Errors bad input asked for are counted apart from error replies to valid requests.
+    valid_errors = [line for line in report.splitlines() if "error replies to valid" in line]
+    assert not [line for line in valid_errors if "invalid_json" in line], report
+    assert report.count("errors answering bad input: ") == 4, report
     assert time.monotonic() - started < 60
 
 

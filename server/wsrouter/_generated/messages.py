@@ -3,7 +3,8 @@
 
 One Struct per message, tagged by ``type``; per group of connections an
 inbound union (what clients send) and an outbound union (what the server sends),
-each with a module-level decoder that is built once and reused.
+each with a module-level decoder that is built once and reused. The document was
+read as the server's document (its requests with a reply are `receive` operations).
 """
 
 from __future__ import annotations
