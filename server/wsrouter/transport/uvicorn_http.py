@@ -5,9 +5,9 @@ refuses a request head (too large, malformed) its error response cannot be sent
 through the failed h11 connection, so nothing is sent and the socket stays open. A
 client that connects and sends nothing, half a request line or an endless header
 holds a socket (and a file descriptor) for as long as it likes. This subclass
-gives each request ``head_timeout`` seconds to send its whole head and at most
-``max_head_bytes`` of it; past either, and for a head h11 refuses, the client gets
-408, 431 or 400 (written directly) and the socket is closed.
+gives each request ``head_timeout`` seconds to send its whole head, of at most
+``max_head_bytes`` and 100 headers; past either, and for a head h11 refuses, the
+client gets 408, 431 or 400 (written directly) and the socket is closed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,9 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 log = logging.getLogger("wsrouter.transport")
+
+MAX_HEADER_LINES = 102
+"""Line ends in a head: the request line's, 100 headers' and the empty line's (431 above)."""
 
 
 def raw_response(status: int, phrase: str) -> bytes:
@@ -39,7 +42,6 @@ class RouterHttpProtocol(H11Protocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._head_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._refused = False
 
@@ -71,18 +73,18 @@ class RouterHttpProtocol(H11Protocol):
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return  # read and dropped until the client closes (see _refuse)
-        waiting = self._waiting_for_head()
-        if waiting:
-            self._head_bytes += len(data)  # the body's first bytes too, if they came along
+        if self._waiting_for_head():
             self._arm()  # also for the next request of a keep-alive connection
+            # The head so far: what h11 holds unparsed, and what just came.
+            pending = self.conn.trailing_data[0] + data
+            end = pending.find(b"\r\n\r\n")
+            head = pending if end < 0 else pending[: end + 4]
+            if len(head) > self.max_head_bytes or head.count(b"\r\n") > MAX_HEADER_LINES:
+                self._refuse(431, "Request Header Fields Too Large")
+                return
         super().data_received(data)
-        if self.transport.is_closing():
-            return
-        if not self._waiting_for_head():
+        if not self.transport.is_closing() and not self._waiting_for_head():
             self._disarm()
-            self._head_bytes = 0
-        elif self._head_bytes > self.max_head_bytes:  # still no whole head
-            self._refuse(431, "Request Header Fields Too Large")
 
     def handle_websocket_upgrade(self, event: h11.Request) -> None:
         # uvicorn's concurrency limit is checked for HTTP requests only, not upgrades.
