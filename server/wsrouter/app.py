@@ -25,7 +25,7 @@ from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import open_registry
 from wsrouter.services import Services
 from wsrouter.settings import Settings
-from wsrouter.store import open_store
+from wsrouter.store import StorageUnavailable, open_store
 from wsrouter.timers import SessionClock
 from wsrouter.transport.endpoint import WebSocketEndpoint
 from wsrouter.transport.hub import Hub
@@ -66,6 +66,14 @@ async def _bounded_nesting(request: Request[Any, Any, Any]) -> None:
     ):
         message = f"the JSON body is nested deeper than {MAX_DEPTH} levels"
         raise ClientException(message, extra=[{"message": message, "source": "body"}])
+
+
+def _storage_unavailable(
+    request: Request[Any, Any, Any], exc: StorageUnavailable
+) -> Response[dict[str, Any]]:
+    log.warning("storage unavailable method=%s path=%s: %s", request.method, request.url.path, exc)
+    detail = "the server could not store this (nothing was stored); retry later"
+    return Response({"status_code": 503, "detail": detail}, status_code=503)
 
 
 def _not_ready(request: Request[Any, Any, Any], exc: NotReady) -> Response[Readiness]:
@@ -158,7 +166,11 @@ def create_app(settings: Settings) -> RouterApp:
         request_max_body_size=MAX_BODY_BYTES,
         on_startup=[startup],
         on_shutdown=[shutdown],
-        exception_handlers={ValidationException: _validation_failed, NotReady: _not_ready},
+        exception_handlers={
+            ValidationException: _validation_failed,
+            NotReady: _not_ready,
+            StorageUnavailable: _storage_unavailable,
+        },
         after_exception=[_log_unexpected],
         openapi_config=None,
         logging_config=None,

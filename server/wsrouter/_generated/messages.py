@@ -73,6 +73,7 @@ ErrorCode: TypeAlias = Literal[
     "rate_limited",
     "session_closed",
     "deadline_passed",
+    "storage_unavailable",
     "internal_error",
 ]
 """* `invalid_json` - the text frame is not JSON, or not a JSON object; * `invalid_message` - a
@@ -86,6 +87,9 @@ unknown id (handshake: test session, close 4504); * `not_in_room` - the connecti
 member of that room; * `room_limit` - the connection has joined the maximum number of rooms;
 * `rate_limited` - too many frames; further ones close with 4029; * `session_closed` - the
 test session is submitted; * `deadline_passed` - the test session's time is up; *
+`storage_unavailable` - the server could not store what was asked (a full disk, a read-only
+or unreachable database): nothing was stored, nothing was acknowledged; retry later. The
+server's failure, never counted against the client's streak of bad frames; *
 `internal_error` - the server failed; the request may be retried.
 """
 

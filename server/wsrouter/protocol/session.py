@@ -28,6 +28,7 @@ from wsrouter.protocol.errors import error
 from wsrouter.protocol.frames import Outcome, encode, request_id_of
 from wsrouter.protocol.rate_limit import TokenBucket
 from wsrouter.settings import Limits
+from wsrouter.store import StorageUnavailable
 
 log = logging.getLogger("wsrouter.protocol")
 
@@ -309,6 +310,15 @@ class Session:
         if isinstance(exc, ReplyError):  # the generated dispatch converts these; a safety net
             exc.reply.request_id = request_id_of(text)
             return Outcome(encode(exc.reply), error=exc.reply.code)
+        if isinstance(exc, StorageUnavailable):
+            # The server's failure: answered, logged, and not counted against the client.
+            log.warning("storage unavailable type=%s: %s", peek_tag(text), exc)
+            reply = error(
+                "storage_unavailable",
+                "the server could not store this (nothing was stored); retry later",
+                request_id=request_id_of(text),
+            )
+            return Outcome(encode(reply), error=reply.code)
         log.error("handler failed type=%s", peek_tag(text), exc_info=exc)
         return self._error("internal_error", "the server failed to handle this message", text)
 

@@ -6,6 +6,7 @@ from wsrouter.store.base import (
     DeadlinePassed,
     NotificationRecord,
     SessionClosed,
+    StorageUnavailable,
     Store,
     TestSessionRecord,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "DeadlinePassed",
     "NotificationRecord",
     "SessionClosed",
+    "StorageUnavailable",
     "Store",
     "TestSessionRecord",
     "open_store",

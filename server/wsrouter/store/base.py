@@ -17,6 +17,14 @@ from datetime import datetime
 from typing import Any
 
 
+class StorageUnavailable(Exception):
+    """The store could not do what was asked (disk full, read-only, unreachable).
+
+    Nothing was written. The message says what the database said; it is for the log,
+    not for clients.
+    """
+
+
 class SessionClosed(Exception):
     """The test session is submitted; it takes no more answers."""
 

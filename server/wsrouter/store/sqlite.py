@@ -31,6 +31,7 @@ from wsrouter.store.base import (
     AnswerRecord,
     ChatMessageRecord,
     NotificationRecord,
+    StorageUnavailable,
     Store,
     TestSessionRecord,
 )
@@ -50,6 +51,8 @@ class SQLiteStore(Store):
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._worker: ThreadPoolExecutor | None = None
+        self.failing: str | None = None
+        """What the last failed write said, until a write succeeds again."""
         # Created by, and only ever used on, the worker thread.
         self._db: sqlite3.Connection | None = None
 
@@ -64,7 +67,15 @@ class SQLiteStore(Store):
         if self._worker is None or self._db is None:
             raise RuntimeError("the SQLite store is not started, or is closed")
         job = functools.partial(operation, self._db, *args, **kwargs)
-        return await asyncio.get_running_loop().run_in_executor(self._worker, job)
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._worker, job)
+        except sqlite3.IntegrityError:
+            raise  # a constraint: the caller's logic, not the storage
+        except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            # A full disk, a read-only file, I/O errors: the storage failed, and the
+            # transaction was rolled back. /ready says so until a write succeeds.
+            self.failing = str(exc)
+            raise StorageUnavailable(f"{self.path}: {exc}") from exc
 
     async def start(self) -> None:
         """Open the file (creating it and its folder) and bring the schema up to date."""
@@ -93,8 +104,17 @@ class SQLiteStore(Store):
             worker.shutdown(wait=False)
 
     async def ping(self) -> None:
-        """Run ``SELECT 1``; raises if the store is closed or the file is unusable."""
-        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+        """Raise if the store is closed or the file is unusable.
+
+        ``SELECT 1`` while all is well; after a failed write, a probe write (the
+        header's ``user_version``, rewritten as it is) until one succeeds: reads may
+        work on a disk that is full.
+        """
+        if self.failing is None:
+            await self._run(lambda db: db.execute("SELECT 1").fetchone())
+            return
+        await self._run(_probe_write)
+        self.failing = None
 
     # ------------------------------------------------------------ notifications
 
@@ -227,3 +247,10 @@ class SQLiteStore(Store):
     async def chat_history(self, room: str, limit: int) -> list[ChatMessageRecord]:
         """See :meth:`Store.chat_history`."""
         return await self._run(chat.chat_history, room, limit)
+
+
+def _probe_write(db: sqlite3.Connection) -> None:
+    """A real write that changes nothing: the database header's ``user_version``."""
+    with db:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        db.execute(f"PRAGMA user_version = {int(version)}")
