@@ -1,9 +1,19 @@
 # wsrouter: `make run` starts the server, `make test` runs every check.
 # Every target that needs Python sets up .venv first (only python3 is required).
 
+# PY picks the Python: `make test PY=python3.13` sets up and tests in .venv-python3.13/, so
+# each Python has a virtualenv of its own and .venv/ (PY=python3) is left alone.
 PY ?= python3
-VENV := .venv
+VENV := $(if $(filter python3,$(PY)),.venv,.venv-$(notdir $(PY)))
 STAMP := $(VENV)/.installed
+# The interpreter PY names. pyenv's shims answer `python3.13` only while that version is
+# selected, so when PY does not run, the newest pyenv version that has it is used.
+PYTHON := $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null \
+	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/*/bin/$(PY) 2>/dev/null | sort -V | tail -n 1)
+
+# make run HOST=0.0.0.0 PORT=8001
+HOST ?= localhost
+PORT ?= 8000
 
 # The browser tests (tests/browser/) drive this Chromium; `make chromium` installs Debian's.
 CHROMIUM ?= /usr/bin/chromium
@@ -20,8 +30,8 @@ SHELL := bash
 .PHONY: help run gen gen-check golden lint test load chromium update-asyncapi-schema clean bench
 
 help:
-	@echo 'make run                     set up, then start the server on localhost:8000'
-	@echo 'make test                    set up, then gen-check + lint + pytest'
+	@echo 'make run                     set up, then start the server on localhost:8000 (HOST=, PORT=)'
+	@echo 'make test                    set up, then gen-check + lint + pytest (PY=python3.13: another Python)'
 	@echo 'make gen                     regenerate the _generated/ folders from the specs'
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
@@ -34,12 +44,13 @@ help:
 
 # Re-run the install whenever the dependencies or their pins change.
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	@test -n '$(PYTHON)' || { echo 'make: no $(PY) found (on PATH or under pyenv)' >&2; exit 1; }
+	test -x $(VENV)/bin/python || '$(PYTHON)' -m venv $(VENV)
 	$(VENV)/bin/pip install -e '.[dev]' -c constraints.txt
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/wsrouter serve --host localhost --port 8000
+	$(VENV)/bin/wsrouter serve --host '$(HOST)' --port '$(PORT)'
 
 gen: $(STAMP)
 	$(VENV)/bin/python -m wsrouter_codegen generate
@@ -94,6 +105,6 @@ update-asyncapi-schema: $(STAMP)
 	$(VENV)/bin/pytest tests/specs/test_asyncapi_valid.py
 
 clean:
-	rm -rf $(VENV) var/ .pytest_cache/ .mypy_cache/ .ruff_cache/ test-artifacts/ build/ dist/
+	rm -rf .venv/ .venv-*/ var/ .pytest_cache/ .mypy_cache/ .ruff_cache/ test-artifacts/ build/ dist/
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name '*.egg-info' \) \
 		-prune -exec rm -rf {} +

@@ -129,7 +129,7 @@ def test_bad_token_shows_the_4401_reason(new_console: NewPage) -> None:
     screenshot(console.page, "bad_token_4401")
 
 
-def test_admin_disconnect_closes_the_other_page_with_4000(
+def test_admin_disconnect_closes_the_other_page_with_terminal_4505(
     new_console: NewPage, server: ServerProcess
 ) -> None:
     admin, user = new_console(), new_console()
@@ -146,10 +146,10 @@ def test_admin_disconnect_closes_the_other_page_with_4000(
     expect(result).to_have_attribute("data-status", "204")
 
     close_info = user.page.locator("#close-info")
-    expect(close_info).to_have_attribute("data-code", "4000")
-    expect(close_info).to_contain_text("disconnected_by_admin")
-    expect(close_info).to_contain_text("An administrator closed this connection")
-    screenshot(user.page, "admin_disconnect_closed_4000")
+    expect(close_info).to_have_attribute("data-code", "4505")
+    expect(close_info).to_contain_text("removed_by_admin")
+    expect(close_info).to_contain_text("An administrator closed this connection for good")
+    screenshot(user.page, "admin_disconnect_closed_4505")
     screenshot(admin.page, "admin_disconnect_admin_panel")
 
 

@@ -302,7 +302,7 @@ async def test_after_an_admin_disconnect_the_client_reconnects_into_its_rooms(
         await peer.join_room(room="re-a")
         before = client.connection_id
         stream = client.messages(timeout=TIMEOUT)
-        await api.disconnect_connection(connection_id=before)
+        await api.disconnect_connection(connection_id=before, reconnect=True)
         fresh = await next_of(stream, ConnectionEstablished, user_id="sdk-re")
         while fresh.connection_id == before:  # the backlog still holds the first one
             fresh = await next_of(stream, ConnectionEstablished)
@@ -314,6 +314,29 @@ async def test_after_an_admin_disconnect_the_client_reconnects_into_its_rooms(
         assert client.connection_id in {c.connection_id for c in listed.items}
         await peer.broadcast_to_room(room="re-a", message="still there?")
         assert (await next_of(stream, RoomMessage)).message == "still there?"
+
+
+async def test_an_admin_disconnect_without_reconnect_is_not_undone_by_the_client(
+    server: ServerProcess,
+) -> None:
+    calls: list[int] = []
+
+    def fresh_token() -> str:
+        calls.append(1)
+        return server.token("sdk-removed")
+
+    reconnect = wc.Reconnect(base=0.01, cap=0.1)
+    async with (
+        wc.connect(server.ws_url, token_provider=fresh_token, reconnect=reconnect) as client,
+        admin(server) as api,
+    ):
+        await api.disconnect_connection(connection_id=client.connection_id)
+        closed = await asyncio.wait_for(client.wait_closed(), 2 * TIMEOUT)
+        assert (closed.code, closed.retryable) == (4505, False)
+        assert closed.code == messages.CloseCode.REMOVED_BY_ADMIN
+        assert (len(calls), client.reconnects) == (1, 0)
+        with pytest.raises(wc.ConnectionClosed):
+            await client.ping()
 
 
 async def test_no_reconnection_after_a_terminal_refusal(server: ServerProcess) -> None:
@@ -335,7 +358,7 @@ async def test_no_reconnection_after_a_terminal_refusal(server: ServerProcess) -
         reconnect=wc.Reconnect(base=0.01, cap=0.1),
     )
     async with admin(server) as api:
-        await api.disconnect_connection(connection_id=exam.connection_id)
+        await api.disconnect_connection(connection_id=exam.connection_id, reconnect=True)
     closed = await asyncio.wait_for(exam.wait_closed(), 2 * TIMEOUT)
     assert isinstance(closed, wc.HandshakeRefused)
     assert (closed.code, closed.error_code, closed.retryable) == (4503, "forbidden", False)

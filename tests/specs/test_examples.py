@@ -48,6 +48,28 @@ def test_message_example_decodes_into_its_generated_struct(key: str, payload: An
     assert msgspec.to_builtins(decoded) == payload
 
 
+INBOUND_DECODERS = {
+    name.removeprefix("decode_").removesuffix("_inbound"): getattr(messages, name)
+    for name in dir(messages)
+    if name.startswith("decode_") and name.endswith("_inbound")
+}
+EXAMPLES_BY_TAG = {payload["type"]: payload for _, payload in MESSAGE_EXAMPLES}
+
+
+@pytest.mark.parametrize("connection_type", sorted(INBOUND_DECODERS))
+def test_every_client_message_accepts_a_client_timestamp(
+    connection_type: str,
+) -> None:
+    # The seed's message format puts a timestamp on every message, the client's too.
+    tags = getattr(messages, f"{connection_type.upper()}_INBOUND_TAGS")
+    decode = INBOUND_DECODERS[connection_type]
+    assert tags
+    for tag in tags:
+        frame = {**EXAMPLES_BY_TAG[tag], "timestamp": "2025-07-10T10:30:00.000Z"}
+        decoded = decode(msgspec.json.encode(frame))
+        assert decoded.timestamp == frame["timestamp"]
+
+
 def test_a_broken_example_would_be_caught() -> None:
     validator = _schema_validator(ASYNCAPI, "/components/messages/JoinRoom/payload")
     assert list(validator.iter_errors({"type": "join_room", "room": "bad room!"}))
