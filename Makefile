@@ -43,10 +43,14 @@ help:
 	@echo 'make clean                   remove .venv, var/ and caches'
 
 # Re-run the install whenever the dependencies or their pins change.
-$(STAMP): pyproject.toml constraints.txt
+# The four parts (server, client SDK, generator, contract tester) are distributions of
+# their own; here all are installed editable, with the tools of requirements-dev.txt.
+PROJECTS := pyproject.toml clients/python/pyproject.toml codegen/pyproject.toml contract/pyproject.toml
+$(STAMP): $(PROJECTS) requirements-dev.txt constraints.txt
 	@test -n '$(PYTHON)' || { echo 'make: no $(PY) found (on PATH or under pyenv)' >&2; exit 1; }
 	test -x $(VENV)/bin/python || '$(PYTHON)' -m venv $(VENV)
-	$(VENV)/bin/pip install -e '.[dev]' -c constraints.txt
+	$(VENV)/bin/pip install -c constraints.txt -r requirements-dev.txt \
+		-e . -e ./clients/python -e ./codegen -e ./contract
 	touch $@
 
 run: $(STAMP)
