@@ -43,7 +43,7 @@ def test_errors_and_timeouts_are_the_async_ones() -> None:
     with chat(FakeServer(protocol_handler), request_timeout=0.05) as client:
         with pytest.raises(wc.RequestFailed) as caught:
             client.leave_room(room="nowhere")
-        assert caught.value.code == "not_in_room"
+        assert caught.value.error_code == "not_in_room"
         client.typing()  # no reply expected
     with chat(FakeServer(), request_timeout=0.05) as silent, pytest.raises(wc.RequestTimeout):
         silent.send_message(message="into the void")

@@ -139,7 +139,7 @@ async def test_test_session_end_to_end(server: ServerProcess) -> None:
         assert (await next_of(watch, SessionSubmitted)).session_id == room
         with pytest.raises(wc.RequestFailed) as caught:
             await exam.save_answer(question_id="q2", answer="late")
-        assert caught.value.code == "session_closed"
+        assert caught.value.error_code == "session_closed"
 
 
 async def test_chat_end_to_end(server: ServerProcess) -> None:
@@ -165,7 +165,7 @@ async def test_chat_end_to_end(server: ServerProcess) -> None:
             assert (await next_of(frames, UserTyping)).username == "Dan"
             with pytest.raises(wc.RequestFailed) as caught:
                 await dan.send_message(message="", room="sdk-chat")
-            assert caught.value.code == "invalid_message"
+            assert caught.value.error_code == "invalid_message"
 
 
 # ------------------------------------------------------------------------- blocking API
@@ -196,7 +196,7 @@ def test_chat_and_general_through_the_blocking_api(server: ServerProcess) -> Non
         assert heard == ["first", "second"]
         with pytest.raises(wc.RequestFailed) as caught:
             two.leave_room(room="elsewhere")
-        assert caught.value.code == "not_in_room"
+        assert caught.value.error_code == "not_in_room"
     with wc.connect_sync(url, token=server.token("sdk-s3")) as general:
         assert general.echo(message="sync").message == "sync"
         assert general.join_room(room="r").room == "r"
