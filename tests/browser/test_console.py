@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from playwright.sync_api import BrowserContext, expect
 
@@ -188,6 +190,24 @@ def test_templates_are_the_spec_examples_of_the_chosen_type(new_console: NewPage
         assert console.templates() == _client_messages(spec, connection_type)
     console.page.select_option("#connection-type", "notifications")
     assert console.choose_template("get_notifications") == _example(spec, "GetNotifications")
+
+
+@pytest.mark.parametrize(
+    ("connection_type", "first"),
+    [
+        ("general", "ping"),
+        ("notifications", "get_notifications"),
+        ("test-session", "get_session_status"),
+        ("chat", "join_room"),
+    ],
+)
+def test_the_first_template_is_a_read_not_refresh_token_with_a_placeholder(
+    new_console: NewPage, connection_type: str, first: str
+) -> None:
+    console = new_console()
+    console.page.select_option("#connection-type", connection_type)
+    message = json.loads(console.page.locator("#message").input_value())
+    assert message["type"] == first
     screenshot(console.page, "templates_notifications")
 
 

@@ -88,6 +88,7 @@ def console_routes(
         log.warning("console: %s", problem)
     console_page = (STATIC_DIR / "console.html").read_text(encoding="utf-8")
     docs_page = (STATIC_DIR / "docs.html").read_text(encoding="utf-8")
+    favicon_svg = (STATIC_DIR / "favicon.svg").read_bytes()
     page_headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 
     @get("/", include_in_schema=False)
@@ -101,6 +102,11 @@ def console_routes(
     @get("/docs", include_in_schema=False, media_type=MediaType.HTML)
     async def docs() -> Response[str]:
         return Response(docs_page, media_type=MediaType.HTML, headers=page_headers)
+
+    @get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response[bytes]:
+        # Browsers ask for it on every page without a <link rel="icon">: /docs, /health...
+        return Response(favicon_svg, media_type="image/svg+xml")
 
     @get("/console/spec.json", include_in_schema=False)
     async def console_spec_json() -> dict[str, Any]:
@@ -147,6 +153,7 @@ def console_routes(
         home,
         console,
         docs,
+        favicon,
         console_spec_json,
         asyncapi_yaml,
         openapi_yaml,
