@@ -95,7 +95,7 @@ chromium:
 	}
 	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
 
-# Not part of `make test`: a minute of both cores. The servers run on CPU 0, the load
+# Not part of `make test`: about five minutes of both cores. The servers run on CPU 0, the load
 # generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.
 bench: $(STAMP)
 	ulimit -n "$$(ulimit -Hn)" && taskset -c 1 $(VENV)/bin/python -m loadtests.bench
