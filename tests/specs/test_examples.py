@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,23 @@ def test_the_seed_broadcast_example_fits_the_broadcast_model() -> None:
     request = msgspec.convert(body["example"], http_models.BroadcastRequest)
     assert request.type == "system_announcement"
     assert request.priority == "high"
+
+
+def _prose(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary", "title") and isinstance(value, str):
+                yield value
+            else:
+                yield from _prose(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _prose(item)
+
+
+@pytest.mark.parametrize("document", [ASYNCAPI, OPENAPI], ids=["asyncapi", "openapi"])
+def test_the_specs_prose_says_what_things_hold_not_where_they_came_from(
+    document: dict[str, Any],
+) -> None:
+    # /docs shows every description: "the seed's shape" tells a reader nothing.
+    assert not [text for text in _prose(document) if "seed" in text.lower()]
