@@ -27,15 +27,16 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test load chromium update-asyncapi-schema clean bench
+.PHONY: help run gen gen-check golden lint docs test load chromium update-asyncapi-schema clean bench
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000 (HOST=, PORT=)'
-	@echo 'make test                    set up, then gen-check + lint + pytest (PY=python3.13: another Python)'
+	@echo 'make test                    set up, then gen-check + lint + docs + pytest (PY=python3.13: another Python)'
 	@echo 'make gen                     regenerate the _generated/ folders from the specs'
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
+	@echo 'make docs                    build the docs site into var/site/ (a broken link fails it)'
 	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
@@ -70,11 +71,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Strict (mkdocs.yml): a broken link or anchor, or any other warning, fails the build (not
+# with --quiet, which hides the warnings from the count). The
+# reference pages are generated from the specs and the code as it builds (docs/hooks.py).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build
+
 # Sub-makes rather than prerequisites, so the order holds (and stops at the first
 # failure) even under `make -j`.
 test: $(STAMP) chromium
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs
 	WSROUTER_CHROMIUM='$(CHROMIUM)' $(VENV)/bin/pytest
 
 # Not part of `make test`: a load run, not a test (tests/loadtests/ has a tiny smoke run).

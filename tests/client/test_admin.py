@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import msgspec
 import pytest
 
 import wsrouter_client as wc
@@ -97,7 +98,7 @@ def test_a_422_names_the_failing_fields_and_is_a_wsrouter_error() -> None:
     error = caught.value
     assert isinstance(error, wc.ApiError)
     assert error.status_code == 422
-    assert [issue.key for issue in error.issues] == ["duration_seconds", models.UNSET]
+    assert [issue.key for issue in error.issues] == ["duration_seconds", msgspec.UNSET]
     assert str(error) == (
         "HTTP 422: Validation failed for POST /test-sessions: "
         "duration_seconds (body): Expected `int` >= 60; Object missing required field `user_id`"
