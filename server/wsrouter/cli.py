@@ -162,7 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
             close_after_seconds=settings.close_timeout_seconds,
         ),
         # uvloop, not asyncio's own loop: about twice the round trips per core here, for
-        # the router and for any ASGI app (README, Benchmarks).
+        # the router and for any ASGI app (docs/design/benchmarks.md).
         loop="uvloop",
         # Said, not guessed: uvicorn takes an app whose __call__ is a plain function for
         # ASGI 2, and the router's returns its coroutine (one frame less per connection).
