@@ -253,7 +253,7 @@ def dev_banner(settings: Settings, host: str, port: int) -> str:
             'Admin token (sub "admin", role admin, valid 24 h):',
             f"  {admin}",
             "",
-            "For the examples and the SDK (examples/, run with .venv/bin/python), paste:",
+            "Paste for the SDK and the examples (then .venv/bin/python examples/general.py):",
             f"  export WSROUTER_URL=ws://{address}/ws WSROUTER_HTTP_URL=http://{address}",
             f"  export WSROUTER_TOKEN={user} WSROUTER_ADMIN_TOKEN={admin}",
             "",
