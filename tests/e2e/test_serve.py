@@ -11,7 +11,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.harness import TIMEOUT, free_port, server_env
+from tests.e2e.harness import free_port, server_env
+from tests.timing import TIMEOUT
 
 
 def _serve(workdir: Path, *args: str) -> subprocess.Popen[str]:

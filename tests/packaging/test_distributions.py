@@ -26,7 +26,8 @@ import httpx
 import pytest
 from packaging.requirements import Requirement
 
-from tests.e2e.harness import TIMEOUT, ServerProcess, free_port, server_env
+from tests.e2e.harness import ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSTRAINTS = ROOT / "constraints.txt"
