@@ -79,13 +79,22 @@ VARIABLES: tuple[Variable, ...] = (
         "`5`",
         "seconds given to connections to drain on shutdown (close 1012)",
     ),
+    Variable(
+        "WSROUTER_CLOSE_TIMEOUT_SECONDS",
+        "`5`",
+        "how long a close may take (a peer that never reads it) before the socket is aborted"
+        " and the connection unregistered",
+    ),
     Variable("WSROUTER_MAX_FRAME_BYTES", "`65536`", "largest frame accepted (close 1009 above it)"),
     Variable(
         "WSROUTER_MESSAGES_PER_SECOND",
         "`20`",
-        "messages a connection may send per second, on average",
+        "messages a connection may send per second, on average; binary frames and WebSocket"
+        " pings count too (each against its own bucket)",
     ),
-    Variable("WSROUTER_MESSAGE_BURST", "`40`", "messages a connection may send in a burst"),
+    Variable(
+        "WSROUTER_MESSAGE_BURST", "`40`", "messages (and pings) a connection may send in a burst"
+    ),
     Variable(
         "WSROUTER_CONNECTIONS_PER_USER",
         "`20`",

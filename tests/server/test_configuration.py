@@ -42,6 +42,7 @@ def test_every_variable_the_server_reads_is_documented_and_no_other() -> None:
         ("WSROUTER_TIMER_INTERVAL_SECONDS", Settings.timer_interval_seconds),
         ("WSROUTER_AUTO_SUBMIT_POLL_SECONDS", Settings.auto_submit_poll_seconds),
         ("WSROUTER_SHUTDOWN_GRACE_SECONDS", Settings.shutdown_grace_seconds),
+        ("WSROUTER_CLOSE_TIMEOUT_SECONDS", Settings.close_timeout_seconds),
         ("WSROUTER_MAX_FRAME_BYTES", Limits.max_frame_bytes),
         ("WSROUTER_MESSAGES_PER_SECOND", Limits.messages_per_second),
         ("WSROUTER_MESSAGE_BURST", Limits.message_burst),
