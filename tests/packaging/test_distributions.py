@@ -69,9 +69,10 @@ DISTRIBUTIONS = {
             "wsrouter",
             ".",
             "server/wsrouter",
-            "litestar uvicorn msgspec jwt cryptography yaml",
-            # pyjwt[crypto] brings cryptography; uvloop and websockets are uvicorn's loop
-            # and WebSocket implementation, named in its config rather than imported.
+            "litestar uvicorn msgspec jwt cryptography yaml websockets",
+            # pyjwt[crypto] brings cryptography; uvloop is uvicorn's loop, named in its
+            # config rather than imported; websockets is uvicorn's WebSocket implementation,
+            # which transport/uvicorn_protocol.py extends.
             "litestar uvicorn uvloop msgspec pyjwt pyyaml websockets",
             "wsrouter",
         ),
