@@ -80,6 +80,18 @@ VARIABLES: tuple[Variable, ...] = (
         "seconds given to connections to drain on shutdown (close 1012)",
     ),
     Variable(
+        "WSROUTER_HEAD_TIMEOUT_SECONDS",
+        "`10`",
+        "how long a client has to send a whole request head (408 and closed after it; 431"
+        " above 16 KiB)",
+    ),
+    Variable(
+        "WSROUTER_MAX_CONNECTIONS",
+        "the open-file limit less 64",
+        "open sockets above which new connections and upgrades get HTTP 503 (the server"
+        " raises its soft open-file limit to the hard one at start-up)",
+    ),
+    Variable(
         "WSROUTER_CLOSE_TIMEOUT_SECONDS",
         "`5`",
         "how long a close may take (a peer that never reads it) before the socket is aborted"

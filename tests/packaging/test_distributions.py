@@ -69,11 +69,11 @@ DISTRIBUTIONS = {
             "wsrouter",
             ".",
             "server/wsrouter",
-            "litestar uvicorn msgspec jwt cryptography yaml websockets",
+            "litestar uvicorn msgspec jwt cryptography yaml websockets h11",
             # pyjwt[crypto] brings cryptography; uvloop is uvicorn's loop, named in its
-            # config rather than imported; websockets is uvicorn's WebSocket implementation,
-            # which transport/uvicorn_protocol.py extends.
-            "litestar uvicorn uvloop msgspec pyjwt pyyaml websockets",
+            # config rather than imported; websockets and h11 are uvicorn's WebSocket and
+            # HTTP implementations, which transport/uvicorn_*.py extend.
+            "litestar uvicorn uvloop msgspec pyjwt pyyaml websockets h11",
             "wsrouter",
         ),
         _dist(
