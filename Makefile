@@ -1,9 +1,19 @@
 # wsrouter: `make run` starts the server, `make test` runs every check.
 # Every target that needs Python sets up .venv first (only python3 is required).
 
+# PY picks the Python: `make test PY=python3.13` sets up and tests in .venv-python3.13/, so
+# each Python has a virtualenv of its own and .venv/ (PY=python3) is left alone.
 PY ?= python3
-VENV := .venv
+VENV := $(if $(filter python3,$(PY)),.venv,.venv-$(notdir $(PY)))
 STAMP := $(VENV)/.installed
+# The interpreter PY names. pyenv's shims answer `python3.13` only while that version is
+# selected, so when PY does not run, the newest pyenv version that has it is used.
+PYTHON := $(shell $(PY) -c 'import sys; print(sys.executable)' 2>/dev/null \
+	|| ls -d "$$(pyenv root 2>/dev/null)"/versions/*/bin/$(PY) 2>/dev/null | sort -V | tail -n 1)
+
+# make run HOST=0.0.0.0 PORT=8001
+HOST ?= localhost
+PORT ?= 8000
 
 # The browser tests (tests/browser/) drive this Chromium; `make chromium` installs Debian's.
 CHROMIUM ?= /usr/bin/chromium
@@ -17,15 +27,16 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test load chromium update-asyncapi-schema clean bench
+.PHONY: help run gen gen-check golden lint docs test load chromium update-asyncapi-schema clean bench
 
 help:
-	@echo 'make run                     set up, then start the server on localhost:8000'
-	@echo 'make test                    set up, then gen-check + lint + pytest'
+	@echo 'make run                     set up, then start the server on localhost:8000 (HOST=, PORT=)'
+	@echo 'make test                    set up, then gen-check + lint + docs + pytest (PY=python3.13: another Python)'
 	@echo 'make gen                     regenerate the _generated/ folders from the specs'
 	@echo 'make gen-check               fail if the _generated/ folders differ from the specs'
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
+	@echo 'make docs                    build the docs site into var/site/ (a broken link fails it)'
 	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
@@ -33,13 +44,18 @@ help:
 	@echo 'make clean                   remove .venv, var/ and caches'
 
 # Re-run the install whenever the dependencies or their pins change.
-$(STAMP): pyproject.toml constraints.txt
-	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
-	$(VENV)/bin/pip install -e '.[dev]' -c constraints.txt
+# The four parts (server, client SDK, generator, contract tester) are distributions of
+# their own; here all are installed editable, with the tools of requirements-dev.txt.
+PROJECTS := pyproject.toml clients/python/pyproject.toml codegen/pyproject.toml contract/pyproject.toml
+$(STAMP): $(PROJECTS) requirements-dev.txt constraints.txt
+	@test -n '$(PYTHON)' || { echo 'make: no $(PY) found (on PATH or under pyenv)' >&2; exit 1; }
+	test -x $(VENV)/bin/python || '$(PYTHON)' -m venv $(VENV)
+	$(VENV)/bin/pip install -c constraints.txt -r requirements-dev.txt \
+		-e . -e ./clients/python -e ./codegen -e ./contract
 	touch $@
 
 run: $(STAMP)
-	$(VENV)/bin/wsrouter serve --host localhost --port 8000
+	$(VENV)/bin/wsrouter serve --host '$(HOST)' --port '$(PORT)'
 
 gen: $(STAMP)
 	$(VENV)/bin/python -m wsrouter_codegen generate
@@ -55,11 +71,18 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
+# Strict (mkdocs.yml): a broken link or anchor, or any other warning, fails the build (not
+# with --quiet, which hides the warnings from the count). The
+# reference pages are generated from the specs and the code as it builds (docs/hooks.py).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build
+
 # Sub-makes rather than prerequisites, so the order holds (and stops at the first
 # failure) even under `make -j`.
 test: $(STAMP) chromium
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory docs
 	WSROUTER_CHROMIUM='$(CHROMIUM)' $(VENV)/bin/pytest
 
 # Not part of `make test`: a load run, not a test (tests/loadtests/ has a tiny smoke run).
@@ -80,7 +103,7 @@ chromium:
 	}
 	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
 
-# Not part of `make test`: a minute of both cores. The servers run on CPU 0, the load
+# Not part of `make test`: about five minutes of both cores. The servers run on CPU 0, the load
 # generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.
 bench: $(STAMP)
 	ulimit -n "$$(ulimit -Hn)" && taskset -c 1 $(VENV)/bin/python -m loadtests.bench
@@ -94,6 +117,6 @@ update-asyncapi-schema: $(STAMP)
 	$(VENV)/bin/pytest tests/specs/test_asyncapi_valid.py
 
 clean:
-	rm -rf $(VENV) var/ .pytest_cache/ .mypy_cache/ .ruff_cache/ test-artifacts/ build/ dist/
+	rm -rf .venv/ .venv-*/ var/ .pytest_cache/ .mypy_cache/ .ruff_cache/ test-artifacts/ build/ dist/
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name '*.egg-info' \) \
 		-prune -exec rm -rf {} +

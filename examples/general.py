@@ -29,7 +29,7 @@ async def main(url: str, token: str) -> None:
         try:
             await client.leave_room(room="never-joined")
         except wsrouter_client.RequestFailed as failed:
-            print(f"leave_room(never-joined) -> error {failed.code}")
+            print(f"leave_room(never-joined) -> error {failed.error_code}")
         await client.leave_room(room="examples")
         print(f"left room examples; rooms now: {sorted(client.rooms)}")
 

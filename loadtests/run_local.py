@@ -115,7 +115,8 @@ class LocalServer:
         env.update(
             WSROUTER_JWT_SECRET=self.secret,
             WSROUTER_DATABASE_URL=f"sqlite:///{self.workdir / 'load.db'}",
-            WSROUTER_LOG_LEVEL="warning",
+            # server.log has each start, stop, connection refused and error (info).
+            WSROUTER_LOG_LEVEL=os.environ.get("WSROUTER_LOG_LEVEL", "info"),
             # The clock of a running test session ticks every 5 s under load.
             WSROUTER_TIMER_INTERVAL_SECONDS="5",
             # Every load user is a distinct user; the per-user limit is not under test.

@@ -98,7 +98,9 @@ SERVER_PACKAGE = ROOT / "server" / "wsrouter"
 # and the protocol: they know nothing of connections.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_generated"}),
-    frozenset({"settings", "clock", "metrics", "auth", "broker", "registry", "store"}),
+    frozenset(
+        {"settings", "configuration", "clock", "metrics", "auth", "broker", "registry", "store"}
+    ),
     frozenset({"protocol"}),
     frozenset({"connection_types"}),
     frozenset({"transport", "services", "timers"}),

@@ -94,9 +94,35 @@ class RouterApp(Litestar):
 
     def __call__(self, scope: Any, receive: Any, send: Any) -> Coroutine[Any, Any, None]:
         # A plain function returning the coroutine: no frame of ours per connection.
-        if scope["type"] == "websocket" and scope["path"] == "/ws":
-            return self.endpoint(scope, receive, send)
+        if scope["type"] == "websocket":
+            if scope["path"] == "/ws":
+                return self.endpoint(scope, receive, send)
+            return _no_websocket_here(scope, receive, send)
         return super().__call__(scope, receive, send)
+
+
+async def _no_websocket_here(scope: Any, receive: Any, send: Any) -> None:
+    """A WebSocket to any path but ``/ws``: HTTP 404 before the upgrade.
+
+    Litestar would close it before accepting, which servers turn into a 403, as if the
+    path existed and the client were refused.
+    """
+    await receive()  # websocket.connect
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close", "code": 1008})  # the best the server allows
+        return
+    body = b'{"status_code":404,"detail":"Not Found: WebSockets are served at /ws"}'
+    await send(
+        {
+            "type": "websocket.http.response.start",
+            "status": 404,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "websocket.http.response.body", "body": body})
 
 
 def create_app(settings: Settings) -> RouterApp:

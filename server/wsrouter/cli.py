@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import math
@@ -28,10 +29,16 @@ VAR_DIR = Path("var")
 
 DEV_TOKEN_TTL_SECONDS = 24 * 3600
 
-# Exit status of `main`: 2 for a usage or configuration error (as argparse does), 3 when
-# the server could not start (as uvicorn does).
+# Exit status of `main`: 2 for a usage or configuration error (as argparse does, and for
+# an address that cannot be listened on), 3 when the server could not start (as uvicorn does).
 EXIT_CONFIG_ERROR = 2
 EXIT_STARTUP_FAILURE = 3
+
+_logger = logging.getLogger("wsrouter.cli")
+
+
+class CannotListen(Exception):
+    """The address given to ``serve`` cannot be listened on; the message says why, in a line."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     except ConfigError as exc:
         print(f"wsrouter: configuration error: {exc}", file=sys.stderr, flush=True)
+        return EXIT_CONFIG_ERROR
+    except CannotListen as exc:
+        print(f"wsrouter: {exc}", file=sys.stderr, flush=True)
         return EXIT_CONFIG_ERROR
 
 
@@ -76,6 +86,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _token(args: argparse.Namespace) -> int:
+    secret_file = VAR_DIR / "dev-secret"
+    if _uses_dev_secret(os.environ) and not secret_file.is_file():
+        # A new secret here would sign tokens that no running server accepts: `serve` makes
+        # the secret in its own working directory, and this is not (yet) one.
+        print(
+            f"wsrouter token: no dev secret at {secret_file.absolute()}: run it in the"
+            " directory where `wsrouter serve` runs (it makes the secret), or set"
+            " WSROUTER_JWT_SECRET",
+            file=sys.stderr,
+            flush=True,
+        )
+        return EXIT_CONFIG_ERROR
     settings = Settings.from_env(var_dir=VAR_DIR)
     try:
         token = issue_token(
@@ -104,6 +126,8 @@ def _serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"wsrouter: {problem}", file=sys.stderr, flush=True)
         return EXIT_CONFIG_ERROR
+    # Bound before the banner: a busy port is one line and exit 2, not tokens then a traceback.
+    sockets = listen(args.host, args.port)
     if settings.dev_mode:
         print(dev_banner(settings, args.host, args.port), flush=True)
 
@@ -138,7 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
             close_after_seconds=settings.close_timeout_seconds,
         ),
         # uvloop, not asyncio's own loop: about twice the round trips per core here, for
-        # the router and for any ASGI app (README, Benchmarks).
+        # the router and for any ASGI app (docs/design/benchmarks.md).
         loop="uvloop",
         # Said, not guessed: uvicorn takes an app whose __call__ is a plain function for
         # ASGI 2, and the router's returns its coroutine (one frame less per connection).
@@ -160,7 +184,7 @@ def _serve(args: argparse.Namespace) -> int:
         server_header=False,
     )
     server = _DrainingServer(config, app.state.endpoint, settings.shutdown_grace_seconds)
-    server.run(sockets=_localhost_sockets(args.port) if args.host == "localhost" else None)
+    server.run(sockets=sockets)
     return 0 if server.started else EXIT_STARTUP_FAILURE
 
 
@@ -196,6 +220,14 @@ class _DrainingServer(uvicorn.Server):
         self._endpoint = endpoint
         self._grace = grace
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # uvicorn says where it listens only when it bound the sockets itself; ours are
+        # bound by `listen`, so say it here, for every address (127.0.0.1 and ::1 alike).
+        if self.started and sockets:
+            urls = ", ".join(f"http://{_address(sock)}" for sock in sockets)
+            _logger.info("wsrouter running on %s (Press CTRL+C to quit)", urls)
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         for server in self.servers:
             server.close()
@@ -207,17 +239,23 @@ def dev_banner(settings: Settings, host: str, port: int) -> str:
     """What ``wsrouter serve`` prints in dev mode: example tokens and commands to paste."""
     user = issue_token(settings, sub="1", name="Alice", ttl_seconds=DEV_TOKEN_TTL_SECONDS)
     admin = issue_token(settings, sub="admin", role="admin", ttl_seconds=DEV_TOKEN_TTL_SECONDS)
-    address = f"{_url_host(host)}:{port}"
+    address = _url_host(host, port)
     return "\n".join(
         [
             "wsrouter: development mode (WSROUTER_JWT_SECRET is not set): tokens are",
-            f"signed with the dev secret in {VAR_DIR / 'dev-secret'};"
-            " `wsrouter token --sub ID` makes more.",
+            f"signed with the dev secret in {(VAR_DIR / 'dev-secret').absolute()};"
+            " `wsrouter token --sub ID` run in this directory makes more.",
+            "",
+            f"Console (in a browser, tokens prefilled): http://{address}/console",
             "",
             'User token (sub "1", name "Alice", valid 24 h):',
             f"  {user}",
             'Admin token (sub "admin", role admin, valid 24 h):',
             f"  {admin}",
+            "",
+            "Paste for the SDK and the examples (then .venv/bin/python examples/general.py):",
+            f"  export WSROUTER_URL=ws://{address}/ws WSROUTER_HTTP_URL=http://{address}",
+            f"  export WSROUTER_TOKEN={user} WSROUTER_ADMIN_TOKEN={admin}",
             "",
             "Connect (general connection type, as Alice):",
             f"  ws://{address}/ws?connection_type=general&token={user}",
@@ -331,6 +369,53 @@ def _log_level(env: Mapping[str, str]) -> str:
     return level
 
 
+def listen(host: str, port: int) -> list[socket.socket]:
+    """Listening sockets for ``host``:``port``, bound now; :class:`CannotListen` if not.
+
+    A busy port names the next free one, so the way out is in the same line.
+    """
+    try:
+        if host == "localhost":
+            return _localhost_sockets(port)
+        return [_bind(host, port)]
+    except socket.gaierror as exc:
+        raise CannotListen(f"cannot listen on {host}: {exc.strerror}") from None
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise CannotListen(f"cannot listen on {host} port {port}: {exc.strerror}") from None
+        free = _next_free_port(host, port)
+        hint = f"; make run PORT={free} (wsrouter serve --port {free})" if free else ""
+        raise CannotListen(f"port {port} is in use{hint}") from None
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def _next_free_port(host: str, port: int, tries: int = 20) -> int | None:
+    for candidate in range(port + 1, min(port + 1 + tries, 65536)):
+        try:
+            for sock in (
+                _localhost_sockets(candidate) if host == "localhost" else [_bind(host, candidate)]
+            ):
+                sock.close()
+        except OSError:
+            continue
+        return candidate
+    return None
+
+
 def _localhost_sockets(port: int) -> list[socket.socket]:
     """Listening sockets on 127.0.0.1 and, where the machine has IPv6, ::1.
 
@@ -358,11 +443,23 @@ def _localhost_sockets(port: int) -> list[socket.socket]:
     return sockets
 
 
-def _url_host(host: str) -> str:
-    """``host`` as a client would write it in a URL (a wildcard bind means "this machine")."""
+def _url_host(host: str, port: int) -> str:
+    """``host:port`` as a client would write it in a URL (a wildcard bind means "this machine")."""
     if host in ("", "0.0.0.0", "::"):  # noqa: S104 - comparing, not binding
-        return "localhost"
-    return f"[{host}]" if ":" in host else host
+        host = "localhost"
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _uses_dev_secret(env: Mapping[str, str]) -> bool:
+    """Whether :meth:`Settings.from_env` would sign with the dev secret in ``var/``."""
+    return (
+        not env.get("WSROUTER_JWT_SECRET") and env.get("WSROUTER_JWT_ALGORITHM", "HS256") == "HS256"
+    )
 
 
 def _positive_int(text: str) -> int:

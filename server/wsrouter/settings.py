@@ -1,4 +1,4 @@
-"""Configuration, from ``WSROUTER_*`` environment variables (documented in the README)."""
+"""Configuration, from ``WSROUTER_*`` environment variables (described in configuration.py)."""
 
 from __future__ import annotations
 

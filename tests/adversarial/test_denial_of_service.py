@@ -220,7 +220,7 @@ async def test_a_connection_id_is_url_safe_whatever_the_sub(server: ServerProces
         timeout=TIMEOUT,
     )
     assert response.status_code == 204
-    assert (await peer.closed())[0] == 4000
+    assert (await peer.closed())[0] == 4505  # removed_by_admin: the default, terminal
 
 
 async def test_shutdown_takes_the_grace_it_is_given_even_with_stuck_peers(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from playwright.sync_api import BrowserContext, expect
 
@@ -129,7 +131,7 @@ def test_bad_token_shows_the_4401_reason(new_console: NewPage) -> None:
     screenshot(console.page, "bad_token_4401")
 
 
-def test_admin_disconnect_closes_the_other_page_with_4000(
+def test_admin_disconnect_closes_the_other_page_with_terminal_4505(
     new_console: NewPage, server: ServerProcess
 ) -> None:
     admin, user = new_console(), new_console()
@@ -146,10 +148,10 @@ def test_admin_disconnect_closes_the_other_page_with_4000(
     expect(result).to_have_attribute("data-status", "204")
 
     close_info = user.page.locator("#close-info")
-    expect(close_info).to_have_attribute("data-code", "4000")
-    expect(close_info).to_contain_text("disconnected_by_admin")
-    expect(close_info).to_contain_text("An administrator closed this connection")
-    screenshot(user.page, "admin_disconnect_closed_4000")
+    expect(close_info).to_have_attribute("data-code", "4505")
+    expect(close_info).to_contain_text("removed_by_admin")
+    expect(close_info).to_contain_text("An administrator closed this connection for good")
+    screenshot(user.page, "admin_disconnect_closed_4505")
     screenshot(admin.page, "admin_disconnect_admin_panel")
 
 
@@ -188,6 +190,24 @@ def test_templates_are_the_spec_examples_of_the_chosen_type(new_console: NewPage
         assert console.templates() == _client_messages(spec, connection_type)
     console.page.select_option("#connection-type", "notifications")
     assert console.choose_template("get_notifications") == _example(spec, "GetNotifications")
+
+
+@pytest.mark.parametrize(
+    ("connection_type", "first"),
+    [
+        ("general", "ping"),
+        ("notifications", "get_notifications"),
+        ("test-session", "get_session_status"),
+        ("chat", "join_room"),
+    ],
+)
+def test_the_first_template_is_a_read_not_refresh_token_with_a_placeholder(
+    new_console: NewPage, connection_type: str, first: str
+) -> None:
+    console = new_console()
+    console.page.select_option("#connection-type", connection_type)
+    message = json.loads(console.page.locator("#message").input_value())
+    assert message["type"] == first
     screenshot(console.page, "templates_notifications")
 
 

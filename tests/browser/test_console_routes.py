@@ -53,6 +53,15 @@ def test_static_files_are_served(client: TestClient[Litestar]) -> None:
         assert "https://" not in response.text, name
 
 
+def test_the_favicon_is_served_and_named_by_both_pages(client: TestClient[Litestar]) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert client.get("/console/static/favicon.svg").content == icon.content
+    for page in ("/console", "/docs"):
+        assert '<link rel="icon" href="/console/static/favicon.svg"' in client.get(page).text
+
+
 @pytest.mark.parametrize("name", ["asyncapi.yaml", "openapi.yaml"])
 def test_specs_are_served_as_they_are_on_disk(client: TestClient[Litestar], name: str) -> None:
     response = client.get(f"/{name}")

@@ -18,7 +18,8 @@ from typing import Any
 
 # The one time unit of these tests: the longest any wait may take before failing.
 from tests.timing import TIMEOUT
-from wsrouter_client import ConnectFailed, WireClosed
+from wsrouter_client import ConnectFailed
+from wsrouter_client.testing import WireClosed
 
 STAMP = "2025-07-10T10:30:00.000Z"
 

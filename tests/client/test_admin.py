@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
+import msgspec
 import pytest
 
 import wsrouter_client as wc
@@ -74,3 +75,57 @@ async def test_the_async_admin_client_is_the_same_over_httpx_async() -> None:
     ) as refused:
         with pytest.raises(wc.ApiError, match="HTTP 401: no token"):
             await refused.get_ws_stats()
+
+
+INVALID = {
+    "status_code": 422,
+    "detail": "Validation failed for POST /test-sessions",
+    "extra": [
+        {"message": "Expected `int` >= 60", "key": "duration_seconds", "source": "body"},
+        {"message": "Object missing required field `user_id`", "source": "body"},
+    ],
+}
+
+
+def test_a_422_names_the_failing_fields_and_is_a_wsrouter_error() -> None:
+    def invalid(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(422, json=INVALID)
+
+    with wc.AdminClient("http://router.test", "t", transport=httpx.MockTransport(invalid)) as admin:
+        session = models.TestSessionCreate(user_id="42", duration_seconds=60)
+        with pytest.raises(wc.WsrouterError) as caught:
+            admin.create_test_session(body=session)
+    error = caught.value
+    assert isinstance(error, wc.ApiError)
+    assert error.status_code == 422
+    assert [issue.key for issue in error.issues] == ["duration_seconds", msgspec.UNSET]
+    assert str(error) == (
+        "HTTP 422: Validation failed for POST /test-sessions: "
+        "duration_seconds (body): Expected `int` >= 60; Object missing required field `user_id`"
+    )
+
+
+def test_an_unreachable_admin_api_raises_connect_failed_not_an_httpx_error() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+    transport = httpx.MockTransport(unreachable)
+    with (
+        wc.AdminClient("http://router.test", "t", transport=transport) as admin,
+        pytest.raises(wc.ConnectFailed, match=r"admin API at http://router\.test") as caught,
+    ):
+        admin.get_ws_stats()
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+
+
+@pytest.mark.anyio
+async def test_the_async_admin_client_raises_the_sdk_errors_too() -> None:
+    def invalid(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(422, json=INVALID)
+
+    async with wc.AsyncAdminClient(
+        "http://router.test", "t", transport=httpx.MockTransport(invalid)
+    ) as admin:
+        with pytest.raises(wc.ApiError, match="duration_seconds") as caught:
+            await admin.get_ws_stats()
+    assert isinstance(caught.value, wc.WsrouterError)

@@ -79,7 +79,7 @@ async def test_an_error_reply_raises_request_failed_carrying_the_spec_error_code
     async with await general(FakeServer(protocol_handler)) as client:
         with pytest.raises(wc.RequestFailed) as caught:
             await client.leave_room(room="nowhere")
-    assert caught.value.code == "not_in_room"
+    assert caught.value.error_code == "not_in_room"
     assert isinstance(caught.value, wc.ReplyError)  # what the generated clients document
     assert isinstance(caught.value.reply, Error)
     assert str(caught.value) == "not_in_room: not in room"
@@ -163,6 +163,31 @@ async def test_frames_before_any_iterator_go_to_the_first_one_only() -> None:
         assert await anext(second) == echoed
         with pytest.raises(TimeoutError):
             await anext(second)
+
+
+async def test_close_takes_an_application_code_and_a_reason() -> None:
+    server = FakeServer()
+    connection = await general(server)
+    peer = await server.accept()
+
+    await connection.close(4001, "user logged out")
+
+    closed = await connection.wait_closed()
+    assert (closed.code, closed.reason, closed.by_client) == (4001, "user logged out", True)
+    assert peer.closed_by_client == 4001
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"), [(1001, ""), (2999, ""), (5000, ""), (1000, "x" * 124)]
+)
+async def test_close_refuses_what_a_client_may_not_send(code: int, reason: str) -> None:
+    connection = await general(FakeServer())
+
+    with pytest.raises(ValueError, match="close"):
+        await connection.close(code, reason)
+
+    assert connection.closed is None  # still open: nothing was sent
+    await connection.close()
 
 
 async def test_the_stream_ends_quietly_after_close() -> None:

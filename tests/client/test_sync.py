@@ -43,7 +43,7 @@ def test_errors_and_timeouts_are_the_async_ones() -> None:
     with chat(FakeServer(protocol_handler), request_timeout=0.05) as client:
         with pytest.raises(wc.RequestFailed) as caught:
             client.leave_room(room="nowhere")
-        assert caught.value.code == "not_in_room"
+        assert caught.value.error_code == "not_in_room"
         client.typing()  # no reply expected
     with chat(FakeServer(), request_timeout=0.05) as silent, pytest.raises(wc.RequestTimeout):
         silent.send_message(message="into the void")
@@ -130,3 +130,18 @@ def test_a_blocking_connection_reconnects_like_the_async_one() -> None:
         assert second.recv_sync() == {"type": "join_room", "room": "side", "request_id": "2"}
         assert client.send_message(message="back").message == "back"
         assert client.reconnects == 1
+
+
+def test_a_blocking_close_takes_a_code_and_a_reason_and_refuses_a_bad_one() -> None:
+    server = FakeServer(protocol_handler)
+    client = wc.connect_sync(URL, token="t", opener=server.open)
+    peer = server.accept_sync()
+
+    with pytest.raises(ValueError, match="close"):
+        client.close(1001)
+    assert isinstance(client.ping(), Pong)  # still open, its threads still running
+
+    client.close(4002, "switching accounts")
+    assert peer.closed_by_client == 4002
+    closed = client.wait_closed(TIMEOUT)
+    assert (closed.code, closed.reason) == (4002, "switching accounts")

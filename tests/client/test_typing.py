@@ -69,7 +69,7 @@ async def others(url: str, token: str) -> None:
     try:
         await general.leave_room(room="nowhere")
     except wsrouter_client.RequestFailed as failed:
-        assert_type(failed.code, ErrorCode)
+        assert_type(failed.error_code, ErrorCode)
     except wsrouter_client.ConnectionClosed as closed:
         assert_type(closed.retryable, bool)
     async with wsrouter_client.AsyncAdminClient("http://localhost:8000", token) as admin:

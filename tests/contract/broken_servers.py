@@ -44,17 +44,20 @@ def _object(value: object) -> bool:
 
 
 # What each request may carry besides `type` and `request_id`: name -> (valid?, required).
+# Every request may also carry the client's `timestamp` (any text up to 64 characters).
+_CLIENT_TIMESTAMP = {"timestamp": (_text(64), False)}
 FIELDS: dict[str, dict[str, tuple[Callable[[object], bool], bool]]] = {
-    "ping": {},
-    "echo": {"message": (_text(16384), True)},
-    "join_room": {"room": (_room, True)},
-    "leave_room": {"room": (_room, True)},
+    "ping": {**_CLIENT_TIMESTAMP},
+    "echo": {"message": (_text(16384), True), **_CLIENT_TIMESTAMP},
+    "join_room": {"room": (_room, True), **_CLIENT_TIMESTAMP},
+    "leave_room": {"room": (_room, True), **_CLIENT_TIMESTAMP},
     "broadcast_to_room": {
         "room": (_room, True),
         "message": (_text(16384), True),
         "data": (_object, False),
+        **_CLIENT_TIMESTAMP,
     },
-    "refresh_token": {"token": (_text(8192, 1), True)},
+    "refresh_token": {"token": (_text(8192, 1), True), **_CLIENT_TIMESTAMP},
 }
 
 

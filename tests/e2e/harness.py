@@ -41,6 +41,8 @@ class ServerProcess:
     workdir: Path
     port: int
     env: dict[str, str]
+    command: list[str] | None = None
+    """The ``wsrouter`` command (default: this interpreter's ``-m wsrouter.cli``)."""
     process: subprocess.Popen[str] | None = None
     _out: IO[str] | None = None
 
@@ -73,7 +75,10 @@ class ServerProcess:
         """Start the process and wait until ``/health`` answers."""
         self._out = out = (self.workdir / "server.log").open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(self.port)],
+            [
+                *(self.command or [sys.executable, "-m", "wsrouter.cli"]),
+                *("serve", "--port", str(self.port)),
+            ],
             cwd=self.workdir,
             env=self.env,
             stdout=out,

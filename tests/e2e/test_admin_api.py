@@ -108,16 +108,24 @@ def test_broadcast_refuses_protocol_types_and_bad_bodies_with_422(server: Server
         )
 
 
-async def test_disconnect_closes_the_connection_with_4000(server: ServerProcess) -> None:
+@pytest.mark.parametrize(
+    ("query", "close_code"),
+    [("", 4505), ("?reconnect=false", 4505), ("?reconnect=true", 4000)],
+    ids=["default-terminal-4505", "reconnect-false-4505", "reconnect-true-4000"],
+)
+async def test_disconnect_closes_with_4505_unless_the_admin_lets_it_reconnect(
+    start_server: StartServer, query: str, close_code: int
+) -> None:
+    server = start_server()
     victim = await Peer.open(server, f"token={server.token('victim')}")
     hello = await victim.expect("connection_established")
     with admin(server) as http:
         listed = http.get("/ws/connections", params={"user_id": "victim"}).json()
         assert listed["total"] == 1
         assert listed["items"][0]["connection_id"] == hello["connection_id"]
-        assert http.delete(f"/ws/connections/{hello['connection_id']}").status_code == 204
+        assert http.delete(f"/ws/connections/{hello['connection_id']}{query}").status_code == 204
         code, reason = await victim.closed()
-        assert code == 4000
+        assert code == close_code
         assert "admin" in reason
         assert http.delete(f"/ws/connections/{hello['connection_id']}").status_code == 404
 

@@ -139,7 +139,7 @@ async def test_test_session_end_to_end(server: ServerProcess) -> None:
         assert (await next_of(watch, SessionSubmitted)).session_id == room
         with pytest.raises(wc.RequestFailed) as caught:
             await exam.save_answer(question_id="q2", answer="late")
-        assert caught.value.code == "session_closed"
+        assert caught.value.error_code == "session_closed"
 
 
 async def test_chat_end_to_end(server: ServerProcess) -> None:
@@ -165,7 +165,7 @@ async def test_chat_end_to_end(server: ServerProcess) -> None:
             assert (await next_of(frames, UserTyping)).username == "Dan"
             with pytest.raises(wc.RequestFailed) as caught:
                 await dan.send_message(message="", room="sdk-chat")
-            assert caught.value.code == "invalid_message"
+            assert caught.value.error_code == "invalid_message"
 
 
 # ------------------------------------------------------------------------- blocking API
@@ -196,7 +196,7 @@ def test_chat_and_general_through_the_blocking_api(server: ServerProcess) -> Non
         assert heard == ["first", "second"]
         with pytest.raises(wc.RequestFailed) as caught:
             two.leave_room(room="elsewhere")
-        assert caught.value.code == "not_in_room"
+        assert caught.value.error_code == "not_in_room"
     with wc.connect_sync(url, token=server.token("sdk-s3")) as general:
         assert general.echo(message="sync").message == "sync"
         assert general.join_room(room="r").room == "r"
@@ -302,7 +302,7 @@ async def test_after_an_admin_disconnect_the_client_reconnects_into_its_rooms(
         await peer.join_room(room="re-a")
         before = client.connection_id
         stream = client.messages(timeout=TIMEOUT)
-        await api.disconnect_connection(connection_id=before)
+        await api.disconnect_connection(connection_id=before, reconnect=True)
         fresh = await next_of(stream, ConnectionEstablished, user_id="sdk-re")
         while fresh.connection_id == before:  # the backlog still holds the first one
             fresh = await next_of(stream, ConnectionEstablished)
@@ -314,6 +314,29 @@ async def test_after_an_admin_disconnect_the_client_reconnects_into_its_rooms(
         assert client.connection_id in {c.connection_id for c in listed.items}
         await peer.broadcast_to_room(room="re-a", message="still there?")
         assert (await next_of(stream, RoomMessage)).message == "still there?"
+
+
+async def test_an_admin_disconnect_without_reconnect_is_not_undone_by_the_client(
+    server: ServerProcess,
+) -> None:
+    calls: list[int] = []
+
+    def fresh_token() -> str:
+        calls.append(1)
+        return server.token("sdk-removed")
+
+    reconnect = wc.Reconnect(base=0.01, cap=0.1)
+    async with (
+        wc.connect(server.ws_url, token_provider=fresh_token, reconnect=reconnect) as client,
+        admin(server) as api,
+    ):
+        await api.disconnect_connection(connection_id=client.connection_id)
+        closed = await asyncio.wait_for(client.wait_closed(), 2 * TIMEOUT)
+        assert (closed.code, closed.retryable) == (4505, False)
+        assert closed.code == messages.CloseCode.REMOVED_BY_ADMIN
+        assert (len(calls), client.reconnects) == (1, 0)
+        with pytest.raises(wc.ConnectionClosed):
+            await client.ping()
 
 
 async def test_no_reconnection_after_a_terminal_refusal(server: ServerProcess) -> None:
@@ -335,7 +358,7 @@ async def test_no_reconnection_after_a_terminal_refusal(server: ServerProcess) -
         reconnect=wc.Reconnect(base=0.01, cap=0.1),
     )
     async with admin(server) as api:
-        await api.disconnect_connection(connection_id=exam.connection_id)
+        await api.disconnect_connection(connection_id=exam.connection_id, reconnect=True)
     closed = await asyncio.wait_for(exam.wait_closed(), 2 * TIMEOUT)
     assert isinstance(closed, wc.HandshakeRefused)
     assert (closed.code, closed.error_code, closed.retryable) == (4503, "forbidden", False)

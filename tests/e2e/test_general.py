@@ -37,6 +37,21 @@ async def test_ping_gets_pong_with_the_request_id(server: ServerProcess) -> None
     await peer.close()
 
 
+async def test_a_client_timestamp_as_in_the_seeds_message_format_is_accepted(
+    server: ServerProcess,
+) -> None:
+    peer, _ = await general(server, "1")
+    sent_at = "2025-07-10T10:30:00.000Z"
+    pong = await peer.request({"type": "ping", "request_id": "t-1", "timestamp": sent_at}, "pong")
+    assert pong["request_id"] == "t-1"
+    joined = await peer.request(
+        {"type": "join_room", "room": "ts", "request_id": "t-2", "timestamp": sent_at},
+        "room_joined",
+    )
+    assert joined["request_id"] == "t-2"
+    await peer.close()
+
+
 async def test_echo_sends_the_text_back(server: ServerProcess) -> None:
     peer, _ = await general(server, "1")
     echo = await peer.request({"type": "echo", "message": "Hello WebSocket!"}, "echo")

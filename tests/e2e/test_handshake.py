@@ -155,3 +155,12 @@ async def test_refreshed_token_keeps_the_connection_open(server: ServerProcess) 
     )
     assert other["code"] == "unauthorized"
     await peer.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/wss", "/ws/", "/console"])
+async def test_a_websocket_to_another_path_gets_404(server: ServerProcess, path: str) -> None:
+    url = f"ws://127.0.0.1:{server.port}{path}?token={server.token('1')}"
+    with pytest.raises(InvalidStatus) as caught:
+        await connect(url, open_timeout=TIMEOUT)
+    assert caught.value.response.status_code == 404
+    assert b"/ws" in caught.value.response.body

@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import re
+import socket
 import sys
 import types
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
+from wsrouter import cli
 from wsrouter.auth import TokenVerifier
 from wsrouter.cli import KeyValueFormatter, RedactTokens, configure_logging, main
 from wsrouter.clock import utcnow
@@ -70,6 +72,7 @@ def _dev_settings(workdir: Path) -> Settings:
 def test_token_prints_a_token_that_verifies_with_the_same_settings(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _dev_settings(workdir)
     status = main(["token", "--sub", "42", "--name", "Bob", "--role", "admin", "--ttl", "60"])
 
     out = capsys.readouterr().out
@@ -80,10 +83,30 @@ def test_token_prints_a_token_that_verifies_with_the_same_settings(
     assert abs(principal.expires_at - (utcnow() + timedelta(seconds=60))) < timedelta(seconds=5)
 
 
-def test_token_without_a_secret_creates_the_dev_secret_under_var(workdir: Path) -> None:
+def test_token_without_a_dev_secret_refuses_and_names_the_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Run from another directory than the server's, a new secret would sign tokens the
+    # server rejects (401).
+    status = main(["token", "--sub", "42"])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert str(workdir / "var" / "dev-secret") in captured.err
+    assert "WSROUTER_JWT_SECRET" in captured.err
+    assert captured.err.count("\n") == 1
+    assert not (workdir / "var").exists()
+
+
+def test_token_signs_with_the_dev_secret_that_serve_made(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _dev_settings(workdir)  # what `wsrouter serve` does first in this directory
+
     assert main(["token", "--sub", "42"]) == 0
 
-    assert (workdir / "var" / "dev-secret").is_file()
+    assert TokenVerifier(settings).verify(capsys.readouterr().out.strip()).user_id == "42"
 
 
 def test_token_uses_the_configured_secret(
@@ -159,6 +182,7 @@ class FakeServe:
     starts: bool = True
     settings: list[Settings] = field(default_factory=list)
     configs: list[uvicorn.Config] = field(default_factory=list)
+    listened: list[tuple[str, int]] = field(default_factory=list)
     printed_before_run: str = ""
 
     @property
@@ -175,7 +199,12 @@ def fake_serve(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
         fake.settings.append(settings)
         return _fake_asgi_app
 
+    def listen(host: str, port: int) -> list[Any]:
+        fake.listened.append((host, port))
+        return []
+
     def run(server: uvicorn.Server, sockets: object = None) -> None:
+        assert sockets == []  # what the fake `listen` gave
         fake.configs.append(server.config)
         fake.printed_before_run = capsys.readouterr().out
         print(fake.printed_before_run, end="")  # leave it for the test to read too
@@ -185,6 +214,7 @@ def fake_serve(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[st
     app_module.create_app = create_app  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "wsrouter.app", app_module)
     monkeypatch.setattr(uvicorn.Server, "run", run)
+    monkeypatch.setattr(cli, "listen", listen)
     return fake
 
 
@@ -192,6 +222,7 @@ def test_serve_runs_uvicorn_with_the_protocols_websocket_settings(fake_serve: Fa
     assert main(["serve", "--port", "8123"]) == 0
 
     config = fake_serve.config
+    assert fake_serve.listened == [("127.0.0.1", 8123)]
     assert config.app is _fake_asgi_app
     assert (config.host, config.port) == ("127.0.0.1", 8123)
     assert isinstance(config.ws, type)
@@ -245,6 +276,14 @@ def test_serve_in_dev_mode_prints_example_tokens_before_starting(
     lines = [line.strip() for line in out.splitlines()]
     assert f"ws://127.0.0.1:8123/ws?connection_type=general&token={user}" in lines
     assert f'curl -H "Authorization: Bearer {admin}" http://127.0.0.1:8123/ws/stats' in lines
+    assert "Console (in a browser, tokens prefilled): http://127.0.0.1:8123/console" in lines
+    # The names the examples and the README read.
+    assert f"export WSROUTER_TOKEN={user} WSROUTER_ADMIN_TOKEN={admin}" in lines
+    assert (
+        "export WSROUTER_URL=ws://127.0.0.1:8123/ws WSROUTER_HTTP_URL=http://127.0.0.1:8123"
+        in lines
+    )
+    assert str(workdir / "var" / "dev-secret") in out
 
 
 def test_serve_examples_name_localhost_for_a_wildcard_host(
@@ -295,6 +334,56 @@ def test_serve_exits_3_when_the_server_did_not_start(fake_serve: FakeServe) -> N
     fake_serve.starts = False
 
     assert main(["serve"]) == 3
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port something else listens on, on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_serve_on_a_busy_port_says_so_in_one_line_before_any_banner(
+    host: str, busy_port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("uvicorn must not run")
+
+    monkeypatch.setattr(uvicorn.Server, "run", never)
+
+    status = main(["serve", "--host", host, "--port", str(busy_port)])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""  # no tokens printed for a server that never ran
+    assert re.fullmatch(
+        rf"wsrouter: port {busy_port} is in use; make run PORT=(\d+) "
+        r"\(wsrouter serve --port \1\)\n",
+        captured.err,
+    )
+
+
+def test_serve_names_a_free_port_in_the_busy_port_line(
+    busy_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(cli.CannotListen) as caught:
+        cli.listen("127.0.0.1", busy_port)
+
+    suggested = int(re.findall(r"PORT=(\d+)", str(caught.value))[0])
+    assert suggested > busy_port
+    for sock in cli.listen("127.0.0.1", suggested):
+        sock.close()
+
+
+def test_serve_on_an_unknown_host_exits_2_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "no-such-host.invalid", "--port", "8000"]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("wsrouter: cannot listen on no-such-host.invalid")
+    assert err.count("\n") == 1
 
 
 def test_serve_installs_the_redacting_log_handler(fake_serve: FakeServe) -> None:

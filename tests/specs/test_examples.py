@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,28 @@ def test_message_example_decodes_into_its_generated_struct(key: str, payload: An
     assert msgspec.to_builtins(decoded) == payload
 
 
+INBOUND_DECODERS = {
+    name.removeprefix("decode_").removesuffix("_inbound"): getattr(messages, name)
+    for name in dir(messages)
+    if name.startswith("decode_") and name.endswith("_inbound")
+}
+EXAMPLES_BY_TAG = {payload["type"]: payload for _, payload in MESSAGE_EXAMPLES}
+
+
+@pytest.mark.parametrize("connection_type", sorted(INBOUND_DECODERS))
+def test_every_client_message_accepts_a_client_timestamp(
+    connection_type: str,
+) -> None:
+    # The seed's message format puts a timestamp on every message, the client's too.
+    tags = getattr(messages, f"{connection_type.upper()}_INBOUND_TAGS")
+    decode = INBOUND_DECODERS[connection_type]
+    assert tags
+    for tag in tags:
+        frame = {**EXAMPLES_BY_TAG[tag], "timestamp": "2025-07-10T10:30:00.000Z"}
+        decoded = decode(msgspec.json.encode(frame))
+        assert decoded.timestamp == frame["timestamp"]
+
+
 def test_a_broken_example_would_be_caught() -> None:
     validator = _schema_validator(ASYNCAPI, "/components/messages/JoinRoom/payload")
     assert list(validator.iter_errors({"type": "join_room", "room": "bad room!"}))
@@ -66,3 +89,23 @@ def test_the_seed_broadcast_example_fits_the_broadcast_model() -> None:
     request = msgspec.convert(body["example"], http_models.BroadcastRequest)
     assert request.type == "system_announcement"
     assert request.priority == "high"
+
+
+def _prose(node: Any) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("description", "summary", "title") and isinstance(value, str):
+                yield value
+            else:
+                yield from _prose(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _prose(item)
+
+
+@pytest.mark.parametrize("document", [ASYNCAPI, OPENAPI], ids=["asyncapi", "openapi"])
+def test_the_specs_prose_says_what_things_hold_not_where_they_came_from(
+    document: dict[str, Any],
+) -> None:
+    # /docs shows every description: "the seed's shape" tells a reader nothing.
+    assert not [text for text in _prose(document) if "seed" in text.lower()]

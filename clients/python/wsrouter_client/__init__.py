@@ -11,12 +11,14 @@ Async::
 Blocking: ``with wsrouter_client.connect_sync(...) as chat: chat.send_message(...)``.
 The admin HTTP API: ``AdminClient(base_url, token)`` and ``AsyncAdminClient``.
 Message types live in :mod:`wsrouter_client.messages`, the admin API's models in
-:mod:`wsrouter_client.http_models`.
+:mod:`wsrouter_client.http_models`; what tests need to run the SDK without a server
+(``Wire``, ``Opener``) in :mod:`wsrouter_client.testing`.
 """
 
 from ._admin import AdminClient, AsyncAdminClient
-from ._clients import Connect, LiveConnection
+from ._clients import LiveConnection
 from ._errors import (
+    ApiError,
     ConnectFailed,
     ConnectionClosed,
     HandshakeRefused,
@@ -37,7 +39,6 @@ from ._generated.connections import (
     connect,
     connect_sync,
 )
-from ._generated.http_client import ApiError
 from ._generated.messages import RETRYABLE_CLOSE_CODES, CloseCode, ReplyError
 from ._generated.ws_client import UnexpectedReplyError
 from ._options import ConnectOptions, SyncConnectOptions
@@ -45,7 +46,6 @@ from ._reconnect import Reconnect
 from ._stream import MessageStream
 from ._sync import SyncLiveConnection, SyncMessageStream
 from ._token import TokenProvider, token_expiry
-from ._wire import Opener, Wire, WireClosed
 
 __all__ = [
     "RETRYABLE_CLOSE_CODES",
@@ -54,7 +54,6 @@ __all__ = [
     "AsyncAdminClient",
     "ChatConnection",
     "CloseCode",
-    "Connect",
     "ConnectFailed",
     "ConnectOptions",
     "ConnectionClosed",
@@ -63,7 +62,6 @@ __all__ = [
     "LiveConnection",
     "MessageStream",
     "NotificationsConnection",
-    "Opener",
     "Reconnect",
     "ReplyError",
     "RequestFailed",
@@ -78,8 +76,6 @@ __all__ = [
     "TestSessionConnection",
     "TokenProvider",
     "UnexpectedReplyError",
-    "Wire",
-    "WireClosed",
     "WsrouterError",
     "connect",
     "connect_sync",

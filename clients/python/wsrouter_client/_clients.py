@@ -64,9 +64,13 @@ class LiveConnection(Generic[M, E]):
         """
         return self._connection.add_listener(kind, callback)
 
-    async def close(self) -> None:
-        """Close the connection (1000) and stop reconnecting."""
-        await self._connection.close()
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection (with 1000 unless ``code`` says otherwise), stop reconnecting.
+
+        ``code`` is 1000 or an application code in 3000-4999; ``reason`` at most 123
+        bytes of UTF-8 (``ValueError`` otherwise).
+        """
+        await self._connection.close(code, reason)
 
     async def wait_closed(self) -> ConnectionClosed:
         """Wait until the connection ends for good; return why."""

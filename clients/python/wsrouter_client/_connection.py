@@ -199,19 +199,20 @@ class Connection(Generic[M, E]):
             self._supervise(wire, first), name=f"wsrouter_client {self.url}"
         )
 
-    async def close(self) -> None:
-        """Close with 1000 and stop reconnecting; returns once everything is stopped."""
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close with ``code`` and stop reconnecting; returns once everything is stopped."""
+        check_close(code, reason)
         if not self._closing:
             self._closing = True
             wire = self._wire
             if wire is not None:
-                await wire.close(1000, "")
+                await wire.close(code, reason)
             supervisor = self._supervisor
             if supervisor is not None and not supervisor.done():
                 if wire is None:  # between WebSockets: waiting out a backoff or handshaking
                     supervisor.cancel()
                 await asyncio.wait([supervisor])
-            self._finish(ConnectionClosed(1000, "", by_client=True))
+            self._finish(ConnectionClosed(code, reason, by_client=True))
             self._listeners.cancel()
         await self._done.wait()
 
@@ -425,3 +426,11 @@ class Connection(Generic[M, E]):
             clock=self._clock,
             sleep=self._sleep,
         )
+
+
+def check_close(code: int, reason: str) -> None:
+    """Refuse what a client may not send in a close frame (RFC 6455, section 7.4)."""
+    if not (code == 1000 or 3000 <= code <= 4999):
+        raise ValueError(f"a client closes with 1000 or a code in 3000-4999, not {code}")
+    if len(reason.encode()) > 123:
+        raise ValueError("a close reason is at most 123 bytes of UTF-8")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Final
 
+import msgspec
+
+from ._generated import http_client
+from ._generated.http_models import ErrorBody, ValidationIssue
 from ._generated.messages import (
     CLOSE_CODE_DESCRIPTIONS,
     RETRYABLE_CLOSE_CODES,
@@ -43,11 +47,11 @@ class WsrouterError(Exception):
 
 
 class ConnectFailed(WsrouterError):
-    """The WebSocket could not be opened at all.
+    """The server could not be reached: the WebSocket or the admin API.
 
     A network error, a timeout, a bad URL, or an HTTP refusal before the upgrade
     (``status_code``, e.g. 403 for an ``Origin`` the server does not allow). The
-    original exception is the ``__cause__``.
+    original exception (``httpx.ConnectError``, say) is the ``__cause__``.
     """
 
     def __init__(self, message: str, *, status_code: int | None = None) -> None:
@@ -120,17 +124,47 @@ class RequestTimeout(WsrouterError, TimeoutError):
 class RequestFailed(ReplyError, WsrouterError):
     """The server answered a request with an ``error``.
 
-    Also a ``ReplyError`` (``.reply`` is the error message); ``code`` is the spec's
-    error code (``not_in_room``, ``invalid_message``, ...) and ``message`` the
-    server's words.
+    Also a ``ReplyError`` (``.reply`` is the error message); ``error_code`` is the
+    spec's error code (``not_in_room``, ``invalid_message``, ...), as on
+    :class:`ConnectionClosed`, and ``message`` the server's words.
     """
 
     reply: Error
 
     def __init__(self, reply: Error) -> None:
         super().__init__(reply)
-        self.code: ErrorCode = reply.code
+        self.error_code: ErrorCode = reply.code
         self.message: str = reply.message
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        return f"{self.error_code}: {self.message}"
+
+
+class ApiError(http_client.ApiError, WsrouterError):
+    """The admin API answered with a status other than the operation's success.
+
+    ``status_code`` and ``detail`` are the server's; for a 422, ``issues`` lists what
+    failed (each with ``key``, the field, and ``message``), and the exception's text
+    names every failing field. Also the generated ``ApiError``.
+    """
+
+    def __init__(self, status_code: int, content: bytes) -> None:
+        super().__init__(status_code, content)
+        try:
+            body = msgspec.json.decode(content, type=ErrorBody)
+        except (msgspec.DecodeError, msgspec.ValidationError):
+            self.issues: list[ValidationIssue] = []
+        else:
+            self.issues = body.extra if isinstance(body.extra, list) else []
+
+    def __str__(self) -> str:
+        text = f"HTTP {self.status_code}: {self.detail}"
+        if self.issues:
+            text += ": " + "; ".join(_issue(issue) for issue in self.issues)
+        return text
+
+
+def _issue(issue: ValidationIssue) -> str:
+    key = issue.key if isinstance(issue.key, str) else ""
+    where = f" ({issue.source})" if isinstance(issue.source, str) else ""
+    return f"{key}{where}: {issue.message}" if key else issue.message

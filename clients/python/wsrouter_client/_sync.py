@@ -16,7 +16,7 @@ from typing import Any, Generic, Self, TypeVar
 
 import msgspec
 
-from ._connection import Connection, E, M, T
+from ._connection import Connection, E, M, T, check_close
 from ._errors import ConnectionClosed
 from ._loop import CallbackThread, LoopThread
 from ._options import SyncConnectOptions, connection_settings
@@ -140,12 +140,17 @@ class SyncLiveConnection(Generic[M, E]):
 
         return remover
 
-    def close(self) -> None:
-        """Close the connection (1000), stop reconnecting and stop its threads."""
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the connection (1000 unless ``code`` says otherwise), stop its threads.
+
+        ``code`` is 1000 or an application code in 3000-4999; ``reason`` at most 123
+        bytes of UTF-8 (``ValueError`` otherwise).
+        """
+        check_close(code, reason)  # here, before the loop thread is stopped
         thread = self._transport.thread
         if thread.running:
             try:
-                thread.run(self._transport.connection.close())
+                thread.run(self._transport.connection.close(code, reason))
             finally:
                 thread.stop()
         if self._callbacks is not None:

@@ -82,8 +82,8 @@ class HttpOperations(abc.ABC):
         """The open connections, cluster-wide, oldest first."""
 
     @abc.abstractmethod
-    async def disconnect_connection(self, *, connection_id: ConnectionId) -> None:
-        """Close a connection with code 4000, on whichever node holds it."""
+    async def disconnect_connection(self, *, connection_id: ConnectionId, reconnect: bool) -> None:
+        """Close a connection, on whichever node holds it."""
 
     @abc.abstractmethod
     async def create_notification(self, *, body: NotificationCreate) -> NotificationCreated:
@@ -128,6 +128,12 @@ class _ListConnectionsQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=
     room: RoomName | UnsetType = UNSET
     limit: Annotated[int, Meta(ge=1, le=500)] = 100
     offset: Annotated[int, Meta(ge=0, le=1000000)] = 0
+
+
+class _DisconnectConnectionQuery(msgspec.Struct, kw_only=True, forbid_unknown_fields=False):
+    """The query parameters of ``disconnect_connection``."""
+
+    reconnect: bool = False
 
 
 _broadcast_body = msgspec.json.Decoder(BroadcastRequest)
@@ -271,7 +277,7 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
     @delete(
         "/ws/connections/{connection_id:str}",
         operation_id="disconnectConnection",
-        summary="Close a connection with code 4000, on whichever node holds it.",
+        summary="Close a connection, on whichever node holds it.",
         tags=["websocket"],
         status_code=204,
         media_type="application/json",
@@ -281,8 +287,11 @@ def route_handlers(api: HttpOperations) -> list[HTTPRouteHandler]:
         request: Request[Any, Any, Any],
         connection_id: Annotated[str, PathParameter(min_length=1, max_length=256)],
     ) -> None:
-        """Close a connection with code 4000, on whichever node holds it."""
-        return await api.disconnect_connection(connection_id=connection_id)
+        """Close a connection, on whichever node holds it."""
+        query = _query(request, _DisconnectConnectionQuery)
+        return await api.disconnect_connection(
+            connection_id=connection_id, reconnect=query.reconnect
+        )
 
     @post(
         "/notifications",

@@ -23,6 +23,12 @@ Timestamp: TypeAlias = Annotated[
 ]
 """ISO 8601, UTC, with milliseconds, e.g. `2025-07-10T10:30:00.000Z`."""
 
+ClientTimestamp: TypeAlias = Annotated[str, Meta(max_length=64)]
+"""When the client sent the frame, as the client likes to write it (`2025-07-10T10:30:00.000Z`,
+say). Every client message may carry one, as the message format says; the server accepts it
+and ignores it.
+"""
+
 RoomName: TypeAlias = Annotated[
     str, Meta(min_length=1, max_length=64, pattern="^[A-Za-z0-9_.:-]+\\Z")
 ]
@@ -151,6 +157,7 @@ class Ping(Message, tag="ping", kw_only=True):
     """Ping."""
 
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -167,6 +174,7 @@ class Echo(Message, tag="echo", kw_only=True):
 
     message: Annotated[str, Meta(max_length=16384)]
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -184,6 +192,7 @@ class JoinRoom(Message, tag="join_room", kw_only=True):
 
     room: RoomName
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -202,6 +211,7 @@ class LeaveRoom(Message, tag="leave_room", kw_only=True):
 
     room: RoomName
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -221,6 +231,7 @@ class BroadcastToRoom(Message, tag="broadcast_to_room", kw_only=True):
     message: Annotated[str, Meta(max_length=16384)]
     data: Data | UnsetType = UNSET
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -243,6 +254,7 @@ class RefreshToken(Message, tag="refresh_token", kw_only=True):
 
     token: Annotated[str, Meta(min_length=1, max_length=8192)]
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -310,6 +322,7 @@ class MarkNotificationRead(Message, tag="mark_notification_read", kw_only=True):
 
     notification_id: NotificationId
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -327,6 +340,7 @@ class MarkAllNotificationsRead(Message, tag="mark_all_notifications_read", kw_on
     """MarkAllNotificationsRead."""
 
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -347,6 +361,7 @@ class GetNotifications(Message, tag="get_notifications", kw_only=True):
     limit: Annotated[int, Meta(ge=1, le=100)] = 20
     before: NotificationId | UnsetType = UNSET
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -378,6 +393,7 @@ class GetSessionStatus(Message, tag="get_session_status", kw_only=True):
     """GetSessionStatus."""
 
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -416,6 +432,7 @@ class SaveAnswer(Message, tag="save_answer", kw_only=True):
     answer: Any
     client_answer_id: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -447,6 +464,7 @@ class SubmitSession(Message, tag="submit_session", kw_only=True):
     """SubmitSession."""
 
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -506,6 +524,7 @@ class SendMessage(Message, tag="send_message", kw_only=True):
     message: Annotated[str, Meta(min_length=1, max_length=4000)]
     room: RoomName | UnsetType = UNSET
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -527,6 +546,7 @@ class Typing(Message, tag="typing", kw_only=True):
 
     room: RoomName | UnsetType = UNSET
     request_id: RequestId | UnsetType = UNSET
+    timestamp: ClientTimestamp | UnsetType = UNSET
 
 
 @final  # the dispatch tests `type(message) is ...`: no subclass may stand in
@@ -909,7 +929,9 @@ class CloseCode(enum.IntEnum):
     """The server is shutting down or restarting; reconnect to another node."""
 
     DISCONNECTED_BY_ADMIN = 4000
-    """An administrator closed this connection (`DELETE /ws/connections/{id}`)."""
+    """An administrator closed this connection and let it reconnect (`DELETE
+    /ws/connections/{id}?reconnect=true`).
+    """
 
     SLOW_CONSUMER = 4008
     """The connection's outbound queue passed its limit."""
@@ -936,6 +958,11 @@ class CloseCode(enum.IntEnum):
     SESSION_NOT_FOUND = 4504
     """The test session named by `room` does not exist."""
 
+    REMOVED_BY_ADMIN = 4505
+    """An administrator closed this connection for good (`DELETE /ws/connections/{id}`, without
+    `reconnect=true`).
+    """
+
 
 RETRYABLE_CLOSE_CODES: Final[frozenset[int]] = frozenset(
     {1009, 1011, 1012, 4000, 4008, 4029, 4401, 4403}
@@ -947,7 +974,7 @@ CLOSE_CODE_DESCRIPTIONS: Final[dict[int, str]] = {
     1009: "A frame was larger than the limit (64 KiB by default).",
     1011: "The server met an unexpected condition.",
     1012: "The server is shutting down or restarting; reconnect to another node.",
-    4000: "An administrator closed this connection (`DELETE /ws/connections/{id}`).",
+    4000: "An administrator closed this connection and let it reconnect (`DELETE /ws/connections/{id}?reconnect=true`).",
     4008: "The connection's outbound queue passed its limit.",
     4029: "The client kept sending after `rate_limited` errors, or sent too many bad frames in a row.",
     4401: "Token missing, invalid or expired (also at expiry mid-connection); reconnect with a fresh token.",
@@ -955,5 +982,6 @@ CLOSE_CODE_DESCRIPTIONS: Final[dict[int, str]] = {
     4500: "Unknown `connection_type`, or a missing or malformed `room`.",
     4503: "The token's user may not open this connection (another user's test session).",
     4504: "The test session named by `room` does not exist.",
+    4505: "An administrator closed this connection for good (`DELETE /ws/connections/{id}`, without `reconnect=true`).",
 }
 """What each close code means, in words."""

@@ -38,6 +38,7 @@ from wsrouter.services import Services
 from wsrouter.store import TestSessionRecord
 
 DISCONNECTED_BY_ADMIN = protocol.CloseCode.DISCONNECTED_BY_ADMIN
+REMOVED_BY_ADMIN = protocol.CloseCode.REMOVED_BY_ADMIN
 
 # Every tag a protocol message uses: an admin broadcast may not pretend to be one.
 PROTOCOL_TAGS = frozenset(
@@ -153,12 +154,14 @@ class AdminApi(HttpOperations):
             total=total,
         )
 
-    async def disconnect_connection(self, *, connection_id: str) -> None:
+    async def disconnect_connection(self, *, connection_id: str, reconnect: bool) -> None:
         if await self.services.registry.get(connection_id) is None:
             raise NotFoundException(f"no connection {connection_id!r}")
-        await self.services.broker.disconnect(
-            connection_id, DISCONNECTED_BY_ADMIN, "disconnected by admin"
-        )
+        if reconnect:
+            code, reason = DISCONNECTED_BY_ADMIN, "disconnected by admin"
+        else:
+            code, reason = REMOVED_BY_ADMIN, "removed by admin"
+        await self.services.broker.disconnect(connection_id, code, reason)
 
     async def create_notification(self, *, body: NotificationCreate) -> NotificationCreated:
         user_id = body.user_id if isinstance(body.user_id, str) else None

@@ -32,7 +32,10 @@ log = logging.getLogger("wsrouter.console")
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 SPEC_DIR_VARIABLE = "WSROUTER_SPEC_DIR"
-"""Where ``asyncapi.yaml`` and ``openapi.yaml`` are, for an install outside the repository."""
+"""Where ``asyncapi.yaml`` and ``openapi.yaml`` are, to serve other specs than the built-in ones."""
+
+PACKAGED_SPEC_DIR = Path(__file__).resolve().parents[1] / "specs"
+"""Where the wheel puts both specs (``pyproject.toml`` copies them in at build time)."""
 
 DEV_TOKEN_TTL_SECONDS = 24 * 3600
 """As long as the tokens ``wsrouter serve`` prints in development mode."""
@@ -45,14 +48,17 @@ CONTENT_SECURITY_POLICY = (
 
 
 def find_spec_dir(env: Mapping[str, str] | None = None) -> Path | None:
-    """The folder holding ``asyncapi.yaml``: ``$WSROUTER_SPEC_DIR``, the repository, the cwd.
+    """The folder holding ``asyncapi.yaml``: ``$WSROUTER_SPEC_DIR``, the package, the repository.
 
-    The repository root is found from this file (``server/wsrouter/console/`` is three
-    levels below it), so ``make run`` finds the specs from any working directory.
+    An installed wheel carries both specs as package data (``wsrouter/specs/``); in the
+    source tree they are at the repository root, found from this file
+    (``server/wsrouter/console/`` is three levels below it), so ``make run`` finds them
+    from any working directory. The working directory comes last.
     """
     env = os.environ if env is None else env
     candidates = [
         Path(env[SPEC_DIR_VARIABLE]) if env.get(SPEC_DIR_VARIABLE) else None,
+        PACKAGED_SPEC_DIR,
         Path(__file__).resolve().parents[3],
         Path.cwd(),
     ]
@@ -82,6 +88,7 @@ def console_routes(
         log.warning("console: %s", problem)
     console_page = (STATIC_DIR / "console.html").read_text(encoding="utf-8")
     docs_page = (STATIC_DIR / "docs.html").read_text(encoding="utf-8")
+    favicon_svg = (STATIC_DIR / "favicon.svg").read_bytes()
     page_headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY}
 
     @get("/", include_in_schema=False)
@@ -95,6 +102,11 @@ def console_routes(
     @get("/docs", include_in_schema=False, media_type=MediaType.HTML)
     async def docs() -> Response[str]:
         return Response(docs_page, media_type=MediaType.HTML, headers=page_headers)
+
+    @get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response[bytes]:
+        # Browsers ask for it on every page without a <link rel="icon">: /docs, /health...
+        return Response(favicon_svg, media_type="image/svg+xml")
 
     @get("/console/spec.json", include_in_schema=False)
     async def console_spec_json() -> dict[str, Any]:
@@ -141,6 +153,7 @@ def console_routes(
         home,
         console,
         docs,
+        favicon,
         console_spec_json,
         asyncapi_yaml,
         openapi_yaml,

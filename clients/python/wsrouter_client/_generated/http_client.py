@@ -183,10 +183,15 @@ class AsyncApiClient:
         )
         return _json(response, 200, ConnectionList)
 
-    async def disconnect_connection(self, *, connection_id: ConnectionId) -> None:
-        """Close a connection with code 4000, on whichever node holds it."""
+    async def disconnect_connection(
+        self, *, connection_id: ConnectionId, reconnect: bool | None = None
+    ) -> None:
+        """Close a connection, on whichever node holds it."""
         response = await self.transport.request(
-            "DELETE", f"/ws/connections/{quote(str(connection_id), safe='')}", headers=self.headers
+            "DELETE",
+            f"/ws/connections/{quote(str(connection_id), safe='')}",
+            params=_query(reconnect=reconnect),
+            headers=self.headers,
         )
         _check(response, 204)
 
@@ -291,10 +296,15 @@ class SyncApiClient:
         )
         return _json(response, 200, ConnectionList)
 
-    def disconnect_connection(self, *, connection_id: ConnectionId) -> None:
-        """Close a connection with code 4000, on whichever node holds it."""
+    def disconnect_connection(
+        self, *, connection_id: ConnectionId, reconnect: bool | None = None
+    ) -> None:
+        """Close a connection, on whichever node holds it."""
         response = self.transport.request(
-            "DELETE", f"/ws/connections/{quote(str(connection_id), safe='')}", headers=self.headers
+            "DELETE",
+            f"/ws/connections/{quote(str(connection_id), safe='')}",
+            params=_query(reconnect=reconnect),
+            headers=self.headers,
         )
         _check(response, 204)
 

@@ -19,6 +19,7 @@ from .messages import (
     BroadcastToRoom,
     ChatMessage,
     ChatOutbound,
+    ClientTimestamp,
     Data,
     Echo,
     EchoReply,
@@ -121,6 +122,7 @@ class GeneralClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -128,39 +130,61 @@ class GeneralClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    async def ping(self, *, timeout: float | None = None) -> Pong:
+    async def ping(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> Pong:
         """Application-level liveness check. Returns the ``pong`` reply."""
         request_id = self.transport.next_request_id()
-        reply = await self.transport.request(Ping(request_id=request_id), request_id, timeout)
+        reply = await self.transport.request(
+            Ping(timestamp=timestamp, request_id=request_id), request_id, timeout
+        )
         return _expect(reply, Pong)
 
     async def echo(
-        self, *, message: Annotated[str, Meta(max_length=16384)], timeout: float | None = None
+        self,
+        *,
+        message: Annotated[str, Meta(max_length=16384)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
     ) -> EchoReply:
         """Send a text back to its sender. Returns the ``echo`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            Echo(message=message, request_id=request_id), request_id, timeout
+            Echo(message=message, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, EchoReply)
 
-    async def join_room(self, *, room: RoomName, timeout: float | None = None) -> RoomJoined:
+    async def join_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomJoined:
         """Join a room of this connection type (idempotent). Returns the ``room_joined`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            JoinRoom(room=room, request_id=request_id), request_id, timeout
+            JoinRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomJoined)
 
-    async def leave_room(self, *, room: RoomName, timeout: float | None = None) -> RoomLeft:
+    async def leave_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomLeft:
         """Leave a room (`not_in_room` when not a member). Returns the ``room_left`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            LeaveRoom(room=room, request_id=request_id), request_id, timeout
+            LeaveRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomLeft)
 
@@ -170,6 +194,7 @@ class GeneralClient:
         room: RoomName,
         message: Annotated[str, Meta(max_length=16384)],
         data: Data | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> RoomMessage:
         """Send a message to every member of a room the sender has joined. Returns the
@@ -177,7 +202,9 @@ class GeneralClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            BroadcastToRoom(room=room, message=message, data=data, request_id=request_id),
+            BroadcastToRoom(
+                room=room, message=message, data=data, timestamp=timestamp, request_id=request_id
+            ),
             request_id,
             timeout,
         )
@@ -205,6 +232,7 @@ class NotificationsClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -212,31 +240,41 @@ class NotificationsClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
     async def mark_notification_read(
-        self, *, notification_id: NotificationId, timeout: float | None = None
+        self,
+        *,
+        notification_id: NotificationId,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
     ) -> NotificationRead:
         """Mark one notification read (idempotent). Returns the ``notification_read`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            MarkNotificationRead(notification_id=notification_id, request_id=request_id),
+            MarkNotificationRead(
+                notification_id=notification_id, timestamp=timestamp, request_id=request_id
+            ),
             request_id,
             timeout,
         )
         return _expect(reply, NotificationRead)
 
     async def mark_all_notifications_read(
-        self, *, timeout: float | None = None
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
     ) -> NotificationsRead:
         """Mark every unread notification of the user read. Returns the ``notifications_read``
         reply.
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            MarkAllNotificationsRead(request_id=request_id), request_id, timeout
+            MarkAllNotificationsRead(timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, NotificationsRead)
 
@@ -246,6 +284,7 @@ class NotificationsClient:
         unread_only: bool = False,
         limit: Annotated[int, Meta(ge=1, le=100)] = 20,
         before: NotificationId | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> NotificationList:
         """List the user's notifications, newest first. Returns the ``notification_list``
@@ -254,7 +293,11 @@ class NotificationsClient:
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
             GetNotifications(
-                unread_only=unread_only, limit=limit, before=before, request_id=request_id
+                unread_only=unread_only,
+                limit=limit,
+                before=before,
+                timestamp=timestamp,
+                request_id=request_id,
             ),
             request_id,
             timeout,
@@ -283,6 +326,7 @@ class TestSessionClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -290,17 +334,21 @@ class TestSessionClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    async def get_session_status(self, *, timeout: float | None = None) -> SessionStatus:
+    async def get_session_status(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> SessionStatus:
         """The session's status; also sent unasked right after `test_session_ready`. Returns
         the ``session_status`` reply.
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            GetSessionStatus(request_id=request_id), request_id, timeout
+            GetSessionStatus(timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, SessionStatus)
 
@@ -310,6 +358,7 @@ class TestSessionClient:
         question_id: QuestionId,
         answer: Any,
         client_answer_id: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> AnswerSaved:
         """Save the answer to one question, durably. Returns the ``answer_saved`` reply."""
@@ -319,6 +368,7 @@ class TestSessionClient:
                 question_id=question_id,
                 answer=answer,
                 client_answer_id=client_answer_id,
+                timestamp=timestamp,
                 request_id=request_id,
             ),
             request_id,
@@ -326,13 +376,15 @@ class TestSessionClient:
         )
         return _expect(reply, AnswerSaved)
 
-    async def submit_session(self, *, timeout: float | None = None) -> SessionSubmitted:
+    async def submit_session(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> SessionSubmitted:
         """Submit the session; every connection of the session gets `session_submitted`.
         Returns the ``session_submitted`` reply.
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            SubmitSession(request_id=request_id), request_id, timeout
+            SubmitSession(timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, SessionSubmitted)
 
@@ -358,6 +410,7 @@ class ChatClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -365,23 +418,37 @@ class ChatClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    async def join_room(self, *, room: RoomName, timeout: float | None = None) -> RoomJoined:
+    async def join_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomJoined:
         """Join a room of this connection type (idempotent). Returns the ``room_joined`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            JoinRoom(room=room, request_id=request_id), request_id, timeout
+            JoinRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomJoined)
 
-    async def leave_room(self, *, room: RoomName, timeout: float | None = None) -> RoomLeft:
+    async def leave_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomLeft:
         """Leave a room (`not_in_room` when not a member). Returns the ``room_left`` reply."""
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            LeaveRoom(room=room, request_id=request_id), request_id, timeout
+            LeaveRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomLeft)
 
@@ -390,6 +457,7 @@ class ChatClient:
         *,
         message: Annotated[str, Meta(min_length=1, max_length=4000)],
         room: RoomName | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> ChatMessage:
         """Post a chat message; it is stored, then sent to every member, the sender included.
@@ -397,10 +465,14 @@ class ChatClient:
         """
         request_id = self.transport.next_request_id()
         reply = await self.transport.request(
-            SendMessage(message=message, room=room, request_id=request_id), request_id, timeout
+            SendMessage(message=message, room=room, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, ChatMessage)
 
-    async def typing(self, *, room: RoomName | UnsetType = UNSET) -> None:
+    async def typing(
+        self, *, room: RoomName | UnsetType = UNSET, timestamp: ClientTimestamp | UnsetType = UNSET
+    ) -> None:
         """Tell the room's other members that the user is typing."""
-        await self.transport.send(Typing(room=room))
+        await self.transport.send(Typing(room=room, timestamp=timestamp))

@@ -19,6 +19,7 @@ from .messages import (
     BroadcastToRoom,
     ChatMessage,
     ChatOutbound,
+    ClientTimestamp,
     Data,
     Echo,
     EchoReply,
@@ -101,6 +102,7 @@ class SyncGeneralClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -108,39 +110,61 @@ class SyncGeneralClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    def ping(self, *, timeout: float | None = None) -> Pong:
+    def ping(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> Pong:
         """Application-level liveness check. Returns the ``pong`` reply."""
         request_id = self.transport.next_request_id()
-        reply = self.transport.request(Ping(request_id=request_id), request_id, timeout)
+        reply = self.transport.request(
+            Ping(timestamp=timestamp, request_id=request_id), request_id, timeout
+        )
         return _expect(reply, Pong)
 
     def echo(
-        self, *, message: Annotated[str, Meta(max_length=16384)], timeout: float | None = None
+        self,
+        *,
+        message: Annotated[str, Meta(max_length=16384)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
     ) -> EchoReply:
         """Send a text back to its sender. Returns the ``echo`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            Echo(message=message, request_id=request_id), request_id, timeout
+            Echo(message=message, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, EchoReply)
 
-    def join_room(self, *, room: RoomName, timeout: float | None = None) -> RoomJoined:
+    def join_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomJoined:
         """Join a room of this connection type (idempotent). Returns the ``room_joined`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            JoinRoom(room=room, request_id=request_id), request_id, timeout
+            JoinRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomJoined)
 
-    def leave_room(self, *, room: RoomName, timeout: float | None = None) -> RoomLeft:
+    def leave_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomLeft:
         """Leave a room (`not_in_room` when not a member). Returns the ``room_left`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            LeaveRoom(room=room, request_id=request_id), request_id, timeout
+            LeaveRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomLeft)
 
@@ -150,6 +174,7 @@ class SyncGeneralClient:
         room: RoomName,
         message: Annotated[str, Meta(max_length=16384)],
         data: Data | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> RoomMessage:
         """Send a message to every member of a room the sender has joined. Returns the
@@ -157,7 +182,9 @@ class SyncGeneralClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            BroadcastToRoom(room=room, message=message, data=data, request_id=request_id),
+            BroadcastToRoom(
+                room=room, message=message, data=data, timestamp=timestamp, request_id=request_id
+            ),
             request_id,
             timeout,
         )
@@ -187,6 +214,7 @@ class SyncNotificationsClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -194,29 +222,41 @@ class SyncNotificationsClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
     def mark_notification_read(
-        self, *, notification_id: NotificationId, timeout: float | None = None
+        self,
+        *,
+        notification_id: NotificationId,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
     ) -> NotificationRead:
         """Mark one notification read (idempotent). Returns the ``notification_read`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            MarkNotificationRead(notification_id=notification_id, request_id=request_id),
+            MarkNotificationRead(
+                notification_id=notification_id, timestamp=timestamp, request_id=request_id
+            ),
             request_id,
             timeout,
         )
         return _expect(reply, NotificationRead)
 
-    def mark_all_notifications_read(self, *, timeout: float | None = None) -> NotificationsRead:
+    def mark_all_notifications_read(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> NotificationsRead:
         """Mark every unread notification of the user read. Returns the ``notifications_read``
         reply.
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            MarkAllNotificationsRead(request_id=request_id), request_id, timeout
+            MarkAllNotificationsRead(timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, NotificationsRead)
 
@@ -226,6 +266,7 @@ class SyncNotificationsClient:
         unread_only: bool = False,
         limit: Annotated[int, Meta(ge=1, le=100)] = 20,
         before: NotificationId | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> NotificationList:
         """List the user's notifications, newest first. Returns the ``notification_list``
@@ -234,7 +275,11 @@ class SyncNotificationsClient:
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
             GetNotifications(
-                unread_only=unread_only, limit=limit, before=before, request_id=request_id
+                unread_only=unread_only,
+                limit=limit,
+                before=before,
+                timestamp=timestamp,
+                request_id=request_id,
             ),
             request_id,
             timeout,
@@ -263,6 +308,7 @@ class SyncTestSessionClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -270,16 +316,22 @@ class SyncTestSessionClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    def get_session_status(self, *, timeout: float | None = None) -> SessionStatus:
+    def get_session_status(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> SessionStatus:
         """The session's status; also sent unasked right after `test_session_ready`. Returns
         the ``session_status`` reply.
         """
         request_id = self.transport.next_request_id()
-        reply = self.transport.request(GetSessionStatus(request_id=request_id), request_id, timeout)
+        reply = self.transport.request(
+            GetSessionStatus(timestamp=timestamp, request_id=request_id), request_id, timeout
+        )
         return _expect(reply, SessionStatus)
 
     def save_answer(
@@ -288,6 +340,7 @@ class SyncTestSessionClient:
         question_id: QuestionId,
         answer: Any,
         client_answer_id: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> AnswerSaved:
         """Save the answer to one question, durably. Returns the ``answer_saved`` reply."""
@@ -297,6 +350,7 @@ class SyncTestSessionClient:
                 question_id=question_id,
                 answer=answer,
                 client_answer_id=client_answer_id,
+                timestamp=timestamp,
                 request_id=request_id,
             ),
             request_id,
@@ -304,12 +358,16 @@ class SyncTestSessionClient:
         )
         return _expect(reply, AnswerSaved)
 
-    def submit_session(self, *, timeout: float | None = None) -> SessionSubmitted:
+    def submit_session(
+        self, *, timestamp: ClientTimestamp | UnsetType = UNSET, timeout: float | None = None
+    ) -> SessionSubmitted:
         """Submit the session; every connection of the session gets `session_submitted`.
         Returns the ``session_submitted`` reply.
         """
         request_id = self.transport.next_request_id()
-        reply = self.transport.request(SubmitSession(request_id=request_id), request_id, timeout)
+        reply = self.transport.request(
+            SubmitSession(timestamp=timestamp, request_id=request_id), request_id, timeout
+        )
         return _expect(reply, SessionSubmitted)
 
 
@@ -336,6 +394,7 @@ class SyncChatClient:
         self,
         *,
         token: Annotated[str, Meta(min_length=1, max_length=8192)],
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> TokenRefreshed:
         """Replace the connection's token before it expires. Returns the ``token_refreshed``
@@ -343,23 +402,37 @@ class SyncChatClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            RefreshToken(token=token, request_id=request_id), request_id, timeout
+            RefreshToken(token=token, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, TokenRefreshed)
 
-    def join_room(self, *, room: RoomName, timeout: float | None = None) -> RoomJoined:
+    def join_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomJoined:
         """Join a room of this connection type (idempotent). Returns the ``room_joined`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            JoinRoom(room=room, request_id=request_id), request_id, timeout
+            JoinRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomJoined)
 
-    def leave_room(self, *, room: RoomName, timeout: float | None = None) -> RoomLeft:
+    def leave_room(
+        self,
+        *,
+        room: RoomName,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
+        timeout: float | None = None,
+    ) -> RoomLeft:
         """Leave a room (`not_in_room` when not a member). Returns the ``room_left`` reply."""
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            LeaveRoom(room=room, request_id=request_id), request_id, timeout
+            LeaveRoom(room=room, timestamp=timestamp, request_id=request_id), request_id, timeout
         )
         return _expect(reply, RoomLeft)
 
@@ -368,6 +441,7 @@ class SyncChatClient:
         *,
         message: Annotated[str, Meta(min_length=1, max_length=4000)],
         room: RoomName | UnsetType = UNSET,
+        timestamp: ClientTimestamp | UnsetType = UNSET,
         timeout: float | None = None,
     ) -> ChatMessage:
         """Post a chat message; it is stored, then sent to every member, the sender included.
@@ -375,10 +449,14 @@ class SyncChatClient:
         """
         request_id = self.transport.next_request_id()
         reply = self.transport.request(
-            SendMessage(message=message, room=room, request_id=request_id), request_id, timeout
+            SendMessage(message=message, room=room, timestamp=timestamp, request_id=request_id),
+            request_id,
+            timeout,
         )
         return _expect(reply, ChatMessage)
 
-    def typing(self, *, room: RoomName | UnsetType = UNSET) -> None:
+    def typing(
+        self, *, room: RoomName | UnsetType = UNSET, timestamp: ClientTimestamp | UnsetType = UNSET
+    ) -> None:
         """Tell the room's other members that the user is typing."""
-        self.transport.send(Typing(room=room))
+        self.transport.send(Typing(room=room, timestamp=timestamp))

@@ -277,7 +277,21 @@
         }));
       }
     }
+    select.value = firstTemplate(type?.send ?? []);
     fillMessage();
+  }
+
+  // The template selected first is one that works as it is and changes nothing: a read
+  // (`ping`, `get_...`), else one that needs nothing the page cannot fill in (no
+  // placeholder token), else the first.
+  function firstTemplate(messages) {
+    const fillable = (message) => (message.examples[0] ? Object.keys(message.examples[0].payload) : ['type'])
+      .every((field) => ['type', 'room', 'request_id'].includes(field));
+    const isRead = (message) => message.type === 'ping' || message.type.startsWith('get_');
+    const index = [isRead, fillable, () => true]
+      .map((test) => messages.findIndex(test))
+      .find((found) => found >= 0);
+    return index === undefined ? '' : `${index}:0`;
   }
 
   function selectedTemplate() {
