@@ -12,6 +12,7 @@ started again on the same port, for the fault tests.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import pwd
@@ -21,7 +22,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -281,3 +282,19 @@ def running_postgres() -> Iterator[PostgresServer]:
             server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], what: str, timeout: float = TIMEOUT
+) -> float:
+    """Wait until ``check()`` is true (polling every 10 ms); return how long it took.
+
+    Fails with ``what`` after ``timeout`` seconds: the wait is for an event, bounded.
+    """
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    while not await check():
+        if loop.time() - start > timeout:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.01)
+    return loop.time() - start
