@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 # The browser tests (tests/browser/) drive this Chromium; `make chromium` installs Debian's.
 CHROMIUM ?= /usr/bin/chromium
 
+# The cluster-mode tests start a real Redis and PostgreSQL (tests/servers.py); `make servers`
+# installs Debian's packages where missing (PostgreSQL's go to /usr/lib/postgresql/N/bin).
+HAVE_SERVERS := command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+
 # The official AsyncAPI JSON Schema that tests/specs validates asyncapi.yaml against.
 ASYNCAPI_SPECS_PACKAGE := @asyncapi/specs@6.11.1
 ASYNCAPI_SCHEMA := tests/specs/schemas/asyncapi-3.0.0.json
@@ -17,7 +21,7 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint test load chromium update-asyncapi-schema clean bench
+.PHONY: help run gen gen-check golden lint test load chromium servers update-asyncapi-schema clean bench
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000'
@@ -28,6 +32,7 @@ help:
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
 	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
+	@echo 'make servers                 install redis-server and PostgreSQL for the tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
 	@echo 'make bench                   benchmark router vs bare ASGI vs python-socketio (var/bench/)'
 	@echo 'make clean                   remove .venv, var/ and caches'
@@ -57,7 +62,7 @@ lint: $(STAMP)
 
 # Sub-makes rather than prerequisites, so the order holds (and stops at the first
 # failure) even under `make -j`.
-test: $(STAMP) chromium
+test: $(STAMP) chromium servers
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
 	WSROUTER_CHROMIUM='$(CHROMIUM)' $(VENV)/bin/pytest
@@ -79,6 +84,17 @@ chromium:
 		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
 	}
 	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
+
+# As `chromium`: a check that costs nothing when both are there. The tests start their own
+# servers (never the system's services) and fail, never skip, when a binary is missing.
+servers:
+	@{ $(HAVE_SERVERS); } || { \
+		echo 'make: redis-server or PostgreSQL missing: apt-get install redis-server postgresql'; \
+		sudo=''; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y \
+			--no-install-recommends redis-server postgresql; \
+	}
+	@{ $(HAVE_SERVERS); } || { echo 'make: still no redis-server or PostgreSQL (initdb)' >&2; exit 1; }
 
 # Not part of `make test`: a minute of both cores. The servers run on CPU 0, the load
 # generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.

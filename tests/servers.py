@@ -30,7 +30,11 @@ from typing import Any
 TIMEOUT = float(os.environ.get("WSROUTER_TEST_TIMEOUT", "5"))
 """The one timeout every wait is scaled from (as in the other test helpers)."""
 
-POSTGRES_BIN_DIRS = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+POSTGRES_BIN_DIRS = sorted(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    reverse=True,
+)
 """Debian installs PostgreSQL's server binaries here, newest version first."""
 
 

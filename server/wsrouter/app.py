@@ -12,6 +12,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import Receive, Scope, Send
 
+from wsrouter import cluster
 from wsrouter._generated.http_models import Readiness
 from wsrouter._generated.http_routes import route_handlers
 from wsrouter.admin.api import AdminApi, NotReady
@@ -120,6 +121,8 @@ def create_app(settings: Settings) -> RouterApp:
         tokens=TokenVerifier(settings),
         metrics=metrics,
     )
+    if settings.broker_url != "memory://":
+        cluster.attach(services)
     clock = SessionClock(services)
     typing = TypingThrottle(settings.limits.typing_interval_seconds)
     endpoint = WebSocketEndpoint(services, clock, handlers, typing)

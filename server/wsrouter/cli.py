@@ -104,6 +104,9 @@ def _serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"wsrouter: {problem}", file=sys.stderr, flush=True)
         return EXIT_CONFIG_ERROR
+    from wsrouter.cluster import check_backends  # noqa: PLC0415
+
+    check_backends(settings)  # Redis or PostgreSQL unreachable: one line, exit status 2
     if settings.dev_mode:
         print(dev_banner(settings, args.host, args.port), flush=True)
 

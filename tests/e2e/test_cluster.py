@@ -1,0 +1,144 @@
+"""Cluster mode: real ``wsrouter serve`` nodes on one real Redis and one real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import StartServer
+from tests.e2e.harness import TIMEOUT, Peer, ServerProcess, free_port, server_env
+
+pytestmark = pytest.mark.anyio
+
+
+def _serve(workdir: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(free_port())],
+        cwd=workdir,
+        env=server_env(workdir, extra),
+        capture_output=True,
+        text=True,
+        timeout=6 * TIMEOUT,
+        check=False,
+    )
+
+
+def test_serve_exits_2_with_one_line_when_redis_is_unreachable(tmp_path: Path) -> None:
+    url = f"redis://:hunter2hunter2@127.0.0.1:{free_port()}/0"
+    done = _serve(tmp_path, WSROUTER_BROKER_URL=url)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith(
+        "wsrouter: configuration error: WSROUTER_BROKER_URL: cannot reach Redis at redis://:***@"
+    )
+    assert "hunter2" not in done.stderr
+
+
+def test_serve_exits_2_with_one_line_when_postgres_is_unreachable(tmp_path: Path) -> None:
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
+    done = _serve(tmp_path, WSROUTER_DATABASE_URL=url)
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert line.startswith(
+        "wsrouter: configuration error: WSROUTER_DATABASE_URL: cannot use PostgreSQL at"
+    )
+
+
+def test_serve_exits_2_on_a_broker_url_it_cannot_use(tmp_path: Path) -> None:
+    done = _serve(tmp_path, WSROUTER_BROKER_URL="redis://127.0.0.1:notaport/0")
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "WSROUTER_BROKER_URL must be memory:// or redis://HOST:PORT/DB" in line
+
+
+@pytest.fixture
+def cluster(start_server: StartServer, redis_url: str, postgres_url: str) -> list[ServerProcess]:
+    """Two nodes sharing one Redis database and one PostgreSQL database."""
+    extra = {"WSROUTER_BROKER_URL": redis_url, "WSROUTER_DATABASE_URL": postgres_url}
+    return [start_server(extra), start_server(extra)]
+
+
+async def enter(server: ServerProcess, room: str, sub: str, name: str) -> Peer:
+    peer = await Peer.open(
+        server, f"connection_type=chat&room={room}&token={server.token(sub, name=name)}"
+    )
+    await peer.expect("connection_established", room=room)
+    await peer.expect("chat_history", room=room)
+    await peer.expect("presence", room=room)
+    return peer
+
+
+async def test_a_chat_room_spans_nodes(cluster: list[ServerProcess]) -> None:
+    one, two = cluster
+    alice = await enter(one, "lobby", "a", "Alice")
+    bob = await enter(two, "lobby", "b", "Bob")
+    await alice.expect("user_joined", user_id="b", username="Bob")
+    sent = await bob.request({"type": "send_message", "message": "hi"}, "chat_message")
+    await alice.expect("chat_message", id=sent["id"], message="hi", sender_name="Bob")
+    # The history is in PostgreSQL, so a newcomer on either node sees it.
+    carol = await Peer.open(
+        one, f"connection_type=chat&room=lobby&token={one.token('c', name='Carol')}"
+    )
+    await carol.expect("connection_established")
+    history = await carol.expect("chat_history")
+    assert [m["message"] for m in history["messages"]] == ["hi"]
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        stats = (await http.get(f"{two.http_url}/ws/stats", headers=two.admin_headers())).json()
+    assert stats["total_connections"] == 3
+    assert stats["connections_by_type"]["chat"] == 3
+
+
+async def test_the_per_user_cap_holds_across_nodes(
+    start_server: StartServer, redis_url: str, postgres_url: str
+) -> None:
+    extra = {
+        "WSROUTER_BROKER_URL": redis_url,
+        "WSROUTER_DATABASE_URL": postgres_url,
+        "WSROUTER_CONNECTIONS_PER_USER": "3",
+    }
+    nodes = [start_server(extra), start_server(extra)]
+
+    async def connect(i: int) -> Any:
+        server = nodes[i % 2]
+        peer = await Peer.open(server, f"token={server.token('same-user')}")
+        first = await peer.recv()
+        return first.get("type"), first.get("code")
+
+    outcomes = await asyncio.gather(*(connect(i) for i in range(10)))
+    assert sorted(outcomes, key=str).count(("connection_established", None)) == 3
+    assert all(
+        o in {("connection_established", None), ("error", "too_many_connections")} for o in outcomes
+    )
+
+
+async def test_a_killed_nodes_users_are_announced_gone_by_the_survivor(
+    cluster: list[ServerProcess],
+) -> None:
+    doomed, survivor = cluster
+    alice = await enter(doomed, "lobby", "a", "Alice")
+    bob = await enter(survivor, "lobby", "b", "Bob")
+    await alice.expect("user_joined", user_id="b")
+    doomed.kill()
+    loop = asyncio.get_running_loop()
+    killed = loop.time()
+    frame = json.loads(await asyncio.wait_for(bob.ws.recv(), 4 * TIMEOUT))
+    assert frame["type"] == "user_left", frame
+    assert (frame["user_id"], frame["room"]) == ("a", "lobby")
+    # The bound: the heartbeat TTL (5 s) and one reaper interval (1 s), with slack.
+    assert loop.time() - killed < 10
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        stats = (
+            await http.get(f"{survivor.http_url}/ws/stats", headers=survivor.admin_headers())
+        ).json()
+    assert stats["total_connections"] == 1
+    # Alice reconnects to the node that is left.
+    again = await enter(survivor, "lobby", "a", "Alice")
+    await bob.expect("user_joined", user_id="a")
+    await again.close()
