@@ -27,8 +27,7 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
-TIMEOUT = float(os.environ.get("WSROUTER_TEST_TIMEOUT", "5"))
-"""The one timeout every wait is scaled from (as in the other test helpers)."""
+from tests.timing import MS, TIMEOUT
 
 POSTGRES_BIN_DIRS = sorted(
     Path("/usr/lib/postgresql").glob("*/bin"),
@@ -70,7 +69,7 @@ def _wait_until(ready: Any, what: str, process: subprocess.Popen[bytes], log: Pa
             raise RuntimeError(f"{what} exited with {process.returncode}:\n{_tail(log)}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"{what} not ready after {4 * TIMEOUT} s:\n{_tail(log)}")
-        time.sleep(0.02)
+        time.sleep(20 * MS)
 
 
 def _tail(log: Path) -> str:
@@ -288,10 +287,10 @@ def running_postgres() -> Iterator[PostgresServer]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def eventually(
+async def wait_until(
     check: Callable[[], Awaitable[bool]], what: str, timeout: float = TIMEOUT
 ) -> float:
-    """Wait until ``check()`` is true (polling every 10 ms); return how long it took.
+    """Wait until ``await check()`` is true (every 10 ms); return how long it took.
 
     Fails with ``what`` after ``timeout`` seconds: the wait is for an event, bounded.
     """
@@ -300,5 +299,5 @@ async def eventually(
     while not await check():
         if loop.time() - start > timeout:
             raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(10 * MS)
     return loop.time() - start

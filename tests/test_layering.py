@@ -98,11 +98,12 @@ SERVER_PACKAGE = ROOT / "server" / "wsrouter"
 # and the protocol: they know nothing of connections.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_generated"}),
-    frozenset({"settings", "clock", "metrics", "auth", "broker", "registry", "store"}),
+    frozenset({"settings", "clock", "metrics", "auth", "broker", "registry", "store"})
+    | {"redis_client"},
     frozenset({"protocol"}),
     frozenset({"connection_types"}),
     frozenset({"transport", "services", "timers"}),
-    frozenset({"admin", "console", "app", "cli"}),
+    frozenset({"admin", "console", "app", "cli", "cluster"}),
 )
 
 

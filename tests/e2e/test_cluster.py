@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import TIMEOUT, Peer, ServerProcess, free_port, server_env
+from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
+from tests.timing import TIMEOUT
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 import anyio
 import pytest
 
-from tests.servers import TIMEOUT, RedisServer, eventually, running_redis
+from tests.servers import RedisServer, running_redis
+from tests.timing import TIMEOUT, eventually
 from wsrouter.broker import Audience
 from wsrouter.broker.redis import RedisBroker
 
@@ -54,7 +55,7 @@ async def test_a_frame_published_on_one_node_reaches_the_other_once(redis_url: s
     room = Audience(connection_type="chat", room="lobby", exclude="c1")
     async with node(redis_url) as (a, seen_a), node(redis_url) as (_, seen_b):
         await a.publish(room, "hello")
-        await eventually(lambda: _true(seen_b.frames), "the frame reaches node b")
+        await eventually(lambda: bool(seen_b.frames))
         assert seen_b.frames == [(room, "hello")]
         assert seen_a.frames == [(room, "hello")]  # delivered here at once, and not echoed
 
@@ -63,7 +64,7 @@ async def test_a_burst_in_one_tick_is_one_publish_and_keeps_its_order(redis_url:
     async with node(redis_url) as (a, _), node(redis_url) as (_, seen_b):
         for i in range(100):
             await a.publish(Audience(user_id="u"), f"frame {i}")
-        await eventually(lambda: _true(len(seen_b.frames) == 100), "the burst reaches node b")
+        await eventually(lambda: len(seen_b.frames) == 100)
         assert [frame for _, frame in seen_b.frames] == [f"frame {i}" for i in range(100)]
         assert (a.published, a.batches, a.dropped) == (100, 1, 0)
 
@@ -72,14 +73,14 @@ async def test_a_frame_for_a_local_connection_is_not_sent_to_other_nodes(redis_u
     async with node(redis_url, "c1") as (a, _), node(redis_url) as (_, seen_b):
         await a.publish(Audience(connection_id="c1"), "just you")
         await a.publish(Audience(connection_id="c2"), "elsewhere")
-        await eventually(lambda: _true(seen_b.frames), "the frame for c2 reaches node b")
+        await eventually(lambda: bool(seen_b.frames))
         assert [frame for _, frame in seen_b.frames] == ["elsewhere"]
 
 
 async def test_disconnect_reaches_the_node_that_holds_the_connection(redis_url: str) -> None:
     async with node(redis_url) as (a, seen_a), node(redis_url, "c2") as (_, seen_b):
         await a.disconnect("c2", 4000, "disconnected by admin")
-        await eventually(lambda: _true(seen_b.closed), "node b closes c2")
+        await eventually(lambda: bool(seen_b.closed))
         assert seen_b.closed == [("c2", 4000, "disconnected by admin")]
         assert seen_a.closed == []
 
@@ -90,7 +91,7 @@ async def test_clusters_on_different_databases_do_not_hear_each_other(
     first, second = redis_server.fresh_url(), redis_server.fresh_url()
     async with node(first) as (a, _), node(second) as (_, other), node(first) as (_, same):
         await a.publish(Audience(), "for the first cluster")
-        await eventually(lambda: _true(same.frames), "the frame reaches the same database")
+        await eventually(lambda: bool(same.frames))
         await a.ping()  # a round trip after the publish: the other database had its chance
         assert other.frames == []
 
@@ -108,7 +109,7 @@ async def test_delivery_resumes_by_itself_after_redis_restarts(
     url = private_redis.url
     async with node(url) as (a, seen_a), node(url) as (b, seen_b):
         private_redis.stop()
-        await eventually(lambda: _true(not a.subscribed), "node a notices", 4 * TIMEOUT)
+        await eventually(lambda: not a.subscribed, 4 * TIMEOUT)
         with pytest.raises((ConnectionError, OSError)):
             await a.ping()
         # While Redis is down: this node still gets the frame, the others are counted out.
@@ -117,11 +118,11 @@ async def test_delivery_resumes_by_itself_after_redis_restarts(
         assert a.dropped == 1
         private_redis.start()
         back = asyncio.get_running_loop().time()
-        await eventually(lambda: _true(a.subscribed and b.subscribed), "both re-subscribed")
+        await eventually(lambda: a.subscribed and b.subscribed)
         resumed = asyncio.get_running_loop().time() - back
         assert (a.gaps, b.gaps) == (1, 1)
         await a.publish(Audience(), "after")
-        await eventually(lambda: _true(seen_b.frames), "delivery resumes")
+        await eventually(lambda: bool(seen_b.frames))
         assert [frame for _, frame in seen_b.frames] == ["after"]
         await a.ping()
     # The subscriber's backoff is capped at 1 s: both are back within about that.
@@ -147,7 +148,3 @@ async def test_start_fails_fast_when_redis_is_unreachable(private_redis: RedisSe
         pytest.raises(ConnectionError, match=r"^Redis at 127\.0\.0\.1:"),
     ):
         await broker.start(seen.deliver, seen.disconnect)
-
-
-async def _true(value: object) -> bool:
-    return bool(value)

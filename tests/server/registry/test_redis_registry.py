@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.exceptions import RedisError
 
-from tests.servers import TIMEOUT, RedisServer, eventually, running_redis
+from tests.servers import RedisServer, running_redis, wait_until
+from tests.timing import TIMEOUT
 from wsrouter.broker import Audience
 from wsrouter.registry import ConnectionInfo, RoomChange, TooManyConnections
 from wsrouter.registry.redis import ReapedConnection, RedisRegistry
@@ -98,7 +99,7 @@ async def test_a_dead_nodes_connections_are_reaped_once_with_their_rooms(redis_u
         for task in dead._tasks:
             task.cancel()
         crashed = asyncio.get_running_loop().time()
-        await eventually(lambda: _gone(survivor, "d1", "d2"), "the ghosts are gone", 4 * TIMEOUT)
+        await wait_until(lambda: _gone(survivor, "d1", "d2"), "the ghosts are gone", 4 * TIMEOUT)
         took = asyncio.get_running_loop().time() - crashed
         assert took < 0.5 + 0.1 + TIMEOUT
         assert sorted(r.connection_id for r in reaped) == ["d1", "d2"]  # each one once
@@ -129,7 +130,7 @@ async def test_a_node_puts_its_connections_back_after_redis_restarts_empty(
         await registry.join("c1", "side")
         private_redis.stop()
         private_redis.start()  # empty: no persistence
-        await eventually(lambda: _present(registry, "c1"), "c1 is back", 4 * TIMEOUT)
+        await wait_until(lambda: _present(registry, "c1"), "c1 is back", 4 * TIMEOUT)
         back = await registry.get("c1")
         assert back is not None
         assert back.rooms == ["lobby", "side"]
@@ -145,10 +146,10 @@ async def test_a_node_reaped_while_cut_off_re_registers(redis_url: str) -> None:
         await slow.add(info("c1", "u", "node-slow"), 20)
         # As if its heartbeats had not reached Redis for a while: the others reap it...
         slow._tasks[0].cancel()
-        await eventually(lambda: _gone(other, "c1"), "reaped", 4 * TIMEOUT)
+        await wait_until(lambda: _gone(other, "c1"), "reaped", 4 * TIMEOUT)
         # ...and its next heartbeat finds out and puts its live connection back.
         slow._tasks[0] = asyncio.create_task(slow._beat())
-        await eventually(lambda: _present(other, "c1"), "re-registered", 4 * TIMEOUT)
+        await wait_until(lambda: _present(other, "c1"), "re-registered", 4 * TIMEOUT)
 
 
 async def _gone(registry: RedisRegistry, *ids: str) -> bool:

@@ -9,8 +9,9 @@ import anyio
 import psycopg
 import pytest
 
-from tests.server.store.helpers import T0, TIMEOUT, at, opened
+from tests.server.store.helpers import T0, at, opened
 from tests.servers import free_port
+from tests.timing import MS, TIMEOUT
 from wsrouter.store import SessionClosed, open_store
 from wsrouter.store._postgres_schema import migrations
 from wsrouter.store.postgres import PostgresStore
@@ -92,7 +93,7 @@ async def test_an_answer_waits_for_a_submit_in_progress_and_is_then_refused(
             )
             with anyio.fail_after(TIMEOUT):
                 while not saving.done() and not await _someone_waits_for_a_lock(postgres_url):
-                    await asyncio.sleep(0.01)
+                    await asyncio.sleep(10 * MS)
             assert not saving.done(), "the answer did not wait for the submit's row lock"
             await other.commit()
         with pytest.raises(SessionClosed), anyio.fail_after(TIMEOUT):
