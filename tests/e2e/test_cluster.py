@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ import pytest
 
 from tests.e2e.conftest import StartServer
 from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
-from tests.timing import TIMEOUT
+from tests.servers import RedisServer, running_redis
+from tests.timing import MS, TIMEOUT
 
 pytestmark = pytest.mark.anyio
 
@@ -143,3 +145,66 @@ async def test_a_killed_nodes_users_are_announced_gone_by_the_survivor(
     again = await enter(survivor, "lobby", "a", "Alice")
     await bob.expect("user_joined", user_id="a")
     await again.close()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A Redis of this test's own, to stop and start under running nodes."""
+    with running_redis() as server:
+        yield server
+
+
+async def test_a_redis_outage_refuses_newcomers_with_1013_and_heals_by_itself(
+    start_server: StartServer, private_redis: RedisServer, postgres_url: str
+) -> None:
+    extra = {"WSROUTER_BROKER_URL": private_redis.url, "WSROUTER_DATABASE_URL": postgres_url}
+    one, two = start_server(extra), start_server(extra)
+    alice = await enter(one, "lobby", "a", "Alice")
+    dave = await enter(one, "lobby", "d", "Dave")
+    await alice.expect("user_joined", user_id="d")
+    bob = await enter(two, "lobby", "b", "Bob")
+    await alice.expect("user_joined", user_id="b")
+    await dave.expect("user_joined", user_id="b")
+
+    private_redis.stop()
+    async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+
+        async def ready(server: ServerProcess) -> int:
+            return (await http.get(f"{server.http_url}/ready")).status_code
+
+        await _until(lambda: ready(one), 503)
+        # A newcomer is refused, retryably: nobody can check the per-user cap now.
+        newcomer = await Peer.open(one, f"token={one.token('n')}")
+        await newcomer.expect("error", code="unavailable")
+        assert (await newcomer.closed())[0] == 1013
+        # Live frames still reach this node's own connections (the others miss them).
+        sent = await alice.request({"type": "send_message", "message": "down"}, "chat_message")
+        await dave.expect("chat_message", id=sent["id"])
+
+        private_redis.start()
+        down_until = asyncio.get_running_loop().time()
+        await _until(lambda: ready(one), 200)
+        await _until(lambda: ready(two), 200)
+        healed = asyncio.get_running_loop().time() - down_until
+        # Delivery across nodes is back, and the nodes put their connections back.
+        sent = await bob.request({"type": "send_message", "message": "back"}, "chat_message")
+        await alice.expect("chat_message", id=sent["id"])
+        await dave.expect("chat_message", id=sent["id"])
+
+        async def registered() -> int:
+            url, headers = f"{two.http_url}/ws/stats", two.admin_headers()
+            return int((await http.get(url, headers=headers)).json()["total_connections"])
+
+        # Redis came back empty: each node's next heartbeat puts its connections back.
+        await _until(registered, 3)
+        metrics = (await http.get(f"{one.http_url}/metrics")).text
+    assert "wsrouter_broker_gaps 1" in metrics
+    assert healed < 4 * TIMEOUT
+
+
+async def _until(status: Callable[[], Awaitable[int]], wanted: int) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 4 * TIMEOUT
+    while (got := await status()) != wanted:
+        assert loop.time() < deadline, f"still {got}, not {wanted}"
+        await asyncio.sleep(50 * MS)

@@ -1,8 +1,21 @@
 """The cluster-wide index of open connections: who is connected, and in which rooms."""
 
-from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange, TooManyConnections
+from wsrouter.registry.base import (
+    ConnectionInfo,
+    Registry,
+    RegistryUnavailable,
+    RoomChange,
+    TooManyConnections,
+)
 
-__all__ = ["ConnectionInfo", "Registry", "RoomChange", "TooManyConnections", "open_registry"]
+__all__ = [
+    "ConnectionInfo",
+    "Registry",
+    "RegistryUnavailable",
+    "RoomChange",
+    "TooManyConnections",
+    "open_registry",
+]
 
 
 def open_registry(url: str) -> Registry:

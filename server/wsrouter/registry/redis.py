@@ -15,7 +15,8 @@ or Redis restarted empty) finds its heartbeat gone on the next beat and puts its
 live connections back, rooms included, from the copy it keeps of them.
 
 Every call is bounded (:data:`~wsrouter.redis_client.REDIS_TIMEOUT`); while Redis is
-down the methods raise, and the heartbeat and reaper tasks keep trying.
+down the methods raise :class:`~wsrouter.registry.RegistryUnavailable` (a handshake is
+then refused with 1013), and the heartbeat and reaper tasks keep trying.
 """
 
 from __future__ import annotations
@@ -30,12 +31,19 @@ from typing import Any
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from wsrouter.broker import Audience
 from wsrouter.redis_client import REDIS_TIMEOUT, redis_client
 from wsrouter.registry import _redis_lua as lua
-from wsrouter.registry.base import ConnectionInfo, Registry, RoomChange, TooManyConnections
+from wsrouter.registry.base import (
+    ConnectionInfo,
+    Registry,
+    RegistryUnavailable,
+    RoomChange,
+    TooManyConnections,
+)
 
 log = logging.getLogger("wsrouter.registry")
 
@@ -107,7 +115,7 @@ class RedisRegistry(Registry):
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         if self._redis is not None:
-            with contextlib.suppress(RedisError, OSError, TimeoutError):
+            with contextlib.suppress(RegistryUnavailable, RedisError, OSError, TimeoutError):
                 async with asyncio.timeout(4 * REDIS_TIMEOUT):
                     for connection_id in list(self._local):
                         await self._run("REMOVE", connection_id)
@@ -128,8 +136,11 @@ class RedisRegistry(Registry):
     async def _run(self, name: str, *args: str | int) -> Any:
         if self._redis is None:
             raise RuntimeError("the Redis registry is not started, or is closed")
-        async with asyncio.timeout(3 * REDIS_TIMEOUT):
-            return await self._scripts[name](args=list(args), client=self._redis)
+        try:
+            async with asyncio.timeout(3 * REDIS_TIMEOUT):
+                return await self._scripts[name](args=list(args), client=self._redis)
+        except (ConnectionError, OSError, TimeoutError, RedisConnectionError) as exc:
+            raise RegistryUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
 
     async def add(self, info: ConnectionInfo, max_per_user: int) -> bool:
         """See :meth:`Registry.add`: one script checks the cap and adds."""
@@ -168,8 +179,11 @@ class RedisRegistry(Registry):
         """See :meth:`Registry.user_connection_count` (one ``ZCARD``)."""
         if self._redis is None:
             raise RuntimeError("the Redis registry is not started, or is closed")
-        async with asyncio.timeout(3 * REDIS_TIMEOUT):
-            return int(await self._redis.zcard(f"wsr:u:{user_id}"))
+        try:
+            async with asyncio.timeout(3 * REDIS_TIMEOUT):
+                return int(await self._redis.zcard(f"wsr:u:{user_id}"))
+        except (ConnectionError, OSError, TimeoutError, RedisConnectionError) as exc:
+            raise RegistryUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
 
     async def join(self, connection_id: str, room: str) -> RoomChange | None:
         """See :meth:`Registry.join`; ``KeyError`` for an unknown connection."""
@@ -228,7 +242,7 @@ class RedisRegistry(Registry):
                     alive = await self._run("HEARTBEAT", node, _ms(self.heartbeat_ttl))
                     if not alive:
                         await self._restore(node)
-                except (RedisError, OSError, TimeoutError) as exc:
+                except (RegistryUnavailable, RedisError) as exc:
                     log.warning("heartbeat failed node=%s error=%s", node, type(exc).__name__)
 
     async def _restore(self, node: str) -> None:
@@ -254,7 +268,7 @@ class RedisRegistry(Registry):
             await asyncio.sleep(self.reap_interval)
             try:
                 await self.reap_dead_nodes()
-            except (RedisError, OSError, TimeoutError) as exc:
+            except (RegistryUnavailable, RedisError, OSError, TimeoutError) as exc:
                 log.warning("reaping failed error=%s", type(exc).__name__)
 
     async def reap_dead_nodes(self) -> list[ReapedConnection]:
