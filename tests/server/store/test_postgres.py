@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 
 import anyio
 import psycopg
 import pytest
 
 from tests.server.store.helpers import T0, at, opened
-from tests.servers import free_port
+from tests.servers import PostgresServer, free_port, running_postgres
 from tests.timing import MS, TIMEOUT
 from wsrouter.store import SessionClosed, open_store
 from wsrouter.store._postgres_schema import migrations
@@ -113,3 +114,30 @@ async def test_an_unreachable_server_fails_start_within_the_pool_timeout() -> No
     with anyio.fail_after(4 * TIMEOUT):
         with pytest.raises(psycopg.OperationalError):
             await store.start()
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL of this test's own, to restart."""
+    with running_postgres() as server:
+        yield server
+
+
+async def test_requests_fail_while_postgres_is_down_and_succeed_once_it_is_back(
+    private_postgres: PostgresServer,
+) -> None:
+    async with opened(private_postgres.fresh_url()) as store:
+        exam = await store.create_test_session(
+            user_id="u", duration_seconds=3600, title="", question_count=1, now=T0
+        )
+        private_postgres.stop()
+        with anyio.fail_after(4 * TIMEOUT), pytest.raises(psycopg.OperationalError):
+            await store.get_test_session(exam.id)
+        private_postgres.start()
+        # Every pooled connection died with the server; none of them is handed out again.
+        for n in range(20):
+            _, written = await store.save_answer(
+                exam.id, question_id=f"q{n}", answer=b"1", client_answer_id=None, now=at(n)
+            )
+            assert written
+        assert len(await store.answers(exam.id)) == 20
