@@ -208,3 +208,79 @@ async def _until(status: Callable[[], Awaitable[int]], wanted: int) -> None:
     while (got := await status()) != wanted:
         assert loop.time() < deadline, f"still {got}, not {wanted}"
         await asyncio.sleep(50 * MS)
+
+
+@pytest.fixture
+def three_nodes(
+    start_server: StartServer, redis_url: str, postgres_url: str
+) -> list[ServerProcess]:
+    """Three nodes sharing one Redis database and one PostgreSQL database."""
+    extra = {"WSROUTER_BROKER_URL": redis_url, "WSROUTER_DATABASE_URL": postgres_url}
+    return [start_server({**extra, "WSROUTER_NODE_ID": f"node-{i}"}) for i in range(1, 4)]
+
+
+async def test_three_nodes_act_as_one_router(three_nodes: list[ServerProcess]) -> None:
+    one, two, three = three_nodes
+
+    # Notifications reach every tab of a user on any node; a receipt syncs between them.
+    tabs = []
+    for node in (one, two):
+        tab = await Peer.open(node, f"connection_type=notifications&token={node.token('n')}")
+        await tab.expect("connection_established")
+        tabs.append(tab)
+    async with httpx.AsyncClient(
+        base_url=three.http_url, headers=three.admin_headers(), timeout=TIMEOUT
+    ) as http:
+        created = (
+            await http.post("/notifications", json={"user_id": "n", "title": "t", "message": "m"})
+        ).json()
+        assert created["recipients"] == 2
+        for tab in tabs:
+            await tab.expect("notification", id=created["id"])
+        read = {"type": "mark_notification_read", "notification_id": created["id"]}
+        receipt = await tabs[0].request(read, "notification_read")
+        synced = await tabs[1].expect("notification_read", notification_id=created["id"])
+        assert synced["read_at"] == receipt["read_at"]
+
+        # The admin broadcast and its filters count and reach connections on every node.
+        generals, ids = [], []
+        for node, user in ((one, "g1"), (two, "g1"), (three, "g2")):
+            peer = await Peer.open(node, f"token={node.token(user)}")
+            ids.append((await peer.expect("connection_established"))["connection_id"])
+            generals.append(peer)
+        body = {"type": "system_announcement", "message": "hello all"}
+        sent = await http.post("/ws/broadcast?connection_type=general&user_id=g1", json=body)
+        assert sent.json() == {"recipients": 2}
+        for peer in generals[:2]:
+            await peer.expect("system_announcement", message="hello all")
+        await generals[2].nothing_more(0.2)
+
+        # The connection list names each connection's node; DELETE reaches the holder.
+        listed = (await http.get("/ws/connections", params={"user_id": "g1"})).json()
+        assert {(i["connection_id"], i["node"]) for i in listed["items"]} == {
+            (ids[0], one.settings.node_id),
+            (ids[1], two.settings.node_id),
+        }
+        assert (await http.delete(f"/ws/connections/{ids[0]}")).status_code == 204
+        assert (await generals[0].closed())[0] == 4000
+        await generals[1].nothing_more(0.2)
+
+        # A test session: an answer saved on one node is synced to a tab on another,
+        # and the submit reaches both.
+        session = (
+            await http.post("/test-sessions", json={"user_id": "cand", "duration_seconds": 600})
+        ).json()
+    owner, watcher = [
+        await Peer.open(
+            node, f"connection_type=test-session&room={session['id']}&token={node.token('cand')}"
+        )
+        for node in (one, two)
+    ]
+    for peer in (owner, watcher):
+        await peer.expect("test_session_ready")
+        await peer.expect("session_status")
+    save = {"type": "save_answer", "question_id": "q1", "answer": "B"}
+    await owner.request(save, "answer_saved")
+    await watcher.expect("answer_synced", question_id="q1", answer="B")
+    await watcher.request({"type": "submit_session"}, "session_submitted")
+    await owner.expect("session_submitted")
