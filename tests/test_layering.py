@@ -103,7 +103,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"protocol"}),
     frozenset({"connection_types"}),
     frozenset({"transport", "services", "timers"}),
-    frozenset({"admin", "console", "app", "cli", "cluster"}),
+    frozenset({"admin", "console", "app", "cli", "cluster", "workers"}),
 )
 
 

@@ -43,6 +43,8 @@ class ServerProcess:
     env: dict[str, str]
     process: subprocess.Popen[str] | None = None
     _out: IO[str] | None = None
+    args: tuple[str, ...] = ()
+    """More ``wsrouter serve`` arguments (``--workers 2``)."""
 
     @property
     def http_url(self) -> str:
@@ -73,7 +75,7 @@ class ServerProcess:
         """Start the process and wait until ``/health`` answers."""
         self._out = out = (self.workdir / "server.log").open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(self.port), *self.args],
             cwd=self.workdir,
             env=self.env,
             stdout=out,

@@ -284,3 +284,59 @@ async def test_three_nodes_act_as_one_router(three_nodes: list[ServerProcess]) -
     await watcher.expect("answer_synced", question_id="q1", answer="B")
     await watcher.request({"type": "submit_session"}, "session_submitted")
     await owner.expect("session_submitted")
+
+
+def test_workers_need_the_redis_broker(tmp_path: Path) -> None:
+    done = subprocess.run(  # noqa: S603 - our own command line
+        [
+            sys.executable,
+            "-m",
+            "wsrouter.cli",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        env=server_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=6 * TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "--workers needs the Redis broker" in line
+
+
+async def test_workers_share_one_port_and_act_as_one_node(
+    tmp_path: Path, redis_url: str, postgres_url: str
+) -> None:
+    extra = {
+        "WSROUTER_BROKER_URL": redis_url,
+        "WSROUTER_DATABASE_URL": postgres_url,
+        "WSROUTER_NODE_ID": "box",
+    }
+    server = ServerProcess(
+        tmp_path, free_port(), server_env(tmp_path, extra), args=("--workers", "2")
+    ).start()
+    try:
+        # New connections land on either worker (the kernel hashes their addresses: all
+        # 16 on one would happen once in 32,768 runs); the room and the registry span both.
+        peers = [await enter(server, "lobby", f"u{i}", f"U{i}") for i in range(16)]
+        async with httpx.AsyncClient(
+            base_url=server.http_url, headers=server.admin_headers(), timeout=TIMEOUT
+        ) as http:
+            listed = (await http.get("/ws/connections", params={"limit": 100})).json()
+        assert listed["total"] == 16
+        assert {item["node"] for item in listed["items"]} == {"box-1", "box-2"}
+        await peers[0].send({"type": "send_message", "message": "all"})
+        for peer in peers:  # each had user_joined frames for those who came after it
+            while (frame := await peer.recv())["type"] != "chat_message":
+                assert frame["type"] == "user_joined", frame
+            assert (frame["sender_id"], frame["message"]) == ("u0", "all")
+        for peer in peers:
+            await peer.close()
+    finally:
+        assert server.stop() == 0
