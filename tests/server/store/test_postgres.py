@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import sys
 from collections.abc import Iterator
 
 import anyio
+import anyio.abc
 import psycopg
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 
 from tests.server.store.helpers import T0, at, opened
 from tests.servers import PostgresServer, free_port, running_postgres
@@ -141,3 +145,81 @@ async def test_requests_fail_while_postgres_is_down_and_succeed_once_it_is_back(
             )
             assert written
         assert len(await store.answers(exam.id)) == 20
+
+
+# A poller submits due sessions in batches and prints each id after its batch committed.
+POLLER = """
+import asyncio, sys
+from datetime import UTC, datetime
+from wsrouter.store import open_store
+
+async def main(url):
+    store = open_store(url)
+    await store.start()
+    print("ready", flush=True)
+    while True:
+        for record in await store.submit_due_sessions(datetime.now(UTC), limit=5):
+            print(record.id, flush=True)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_pollers_submit_every_due_session_once_when_one_is_killed(
+    postgres_url: str,
+) -> None:
+    async with opened(postgres_url) as store:
+        due = {
+            (
+                await store.create_test_session(
+                    user_id=f"u{n}", duration_seconds=1, title="", question_count=1, now=T0
+                )
+            ).id
+            for n in range(600)
+        }
+    claimed: dict[int, list[str]] = {}
+    pollers = [
+        await anyio.open_process([sys.executable, "-c", POLLER, postgres_url]) for _ in range(3)
+    ]
+
+    async def read(index: int, poller: anyio.abc.Process) -> None:
+        assert poller.stdout is not None
+        lines = BufferedByteReceiveStream(poller.stdout)
+        claimed[index] = []
+        try:
+            while True:
+                line = (await lines.receive_until(b"\n", 100)).decode()
+                if line != "ready":
+                    claimed[index].append(line)
+                if index == 0 and len(claimed[0]) == 20:
+                    _kill(poller)  # SIGKILL mid-run, maybe inside a batch's transaction
+        except (anyio.IncompleteRead, anyio.EndOfStream, anyio.ClosedResourceError):
+            return
+
+    try:
+        with anyio.fail_after(8 * TIMEOUT):
+            async with anyio.create_task_group() as group:
+                for index, poller in enumerate(pollers):
+                    group.start_soon(read, index, poller)
+
+                async def all_claimed() -> None:
+                    while sum(len(ids) for ids in claimed.values()) < len(due):
+                        await anyio.sleep(20 * MS)
+                    for poller in pollers:
+                        _kill(poller)
+
+                group.start_soon(all_claimed)
+    finally:
+        for poller in pollers:
+            _kill(poller)
+            await poller.wait()
+    everything = [i for ids in claimed.values() for i in ids]
+    assert sorted(everything) == sorted(due)  # every one, and none twice
+    assert len(claimed[0]) >= 20
+    async with opened(postgres_url) as store:
+        assert await store.sessions_due(at(10)) == []
+
+
+def _kill(process: anyio.abc.Process) -> None:
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        process.kill()
