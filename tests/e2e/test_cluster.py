@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.conftest import StartServer
 from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
@@ -340,3 +342,61 @@ async def test_workers_share_one_port_and_act_as_one_node(
             await peer.close()
     finally:
         assert server.stop() == 0
+
+
+async def test_every_acknowledged_answer_survives_a_node_killed_mid_burst(
+    start_server: StartServer, redis_url: str, postgres_url: str
+) -> None:
+    extra = {
+        "WSROUTER_BROKER_URL": redis_url,
+        "WSROUTER_DATABASE_URL": postgres_url,
+        "WSROUTER_MESSAGES_PER_SECOND": "100000",
+        "WSROUTER_MESSAGE_BURST": "100000",
+    }
+    doomed, survivor = start_server(extra), start_server(extra)
+    async with httpx.AsyncClient(headers=survivor.admin_headers(), timeout=TIMEOUT) as http:
+        session = (
+            await http.post(
+                f"{survivor.http_url}/test-sessions",
+                json={"user_id": "durable", "duration_seconds": 3600},
+            )
+        ).json()
+    query = f"connection_type=test-session&room={session['id']}&token={doomed.token('durable')}"
+    peer = await Peer.open(doomed, query)
+    await peer.expect("test_session_ready")
+    await peer.expect("session_status")
+    acknowledged: dict[str, int] = {}
+    sent = 0
+
+    async def stream() -> None:
+        nonlocal sent
+        while True:
+            sent += 1
+            await peer.send({"type": "save_answer", "question_id": f"q{sent % 40}", "answer": sent})
+
+    async def acks() -> None:
+        while True:
+            frame = json.loads(await peer.ws.recv())
+            assert frame["type"] == "answer_saved", frame
+            acknowledged[frame["question_id"]] = frame["version"]
+
+    sender, reader = asyncio.create_task(stream()), asyncio.create_task(acks())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 4 * TIMEOUT
+    while len(acknowledged) < 40 or sum(acknowledged.values()) < 150:
+        assert loop.time() < deadline, (sent, acknowledged)
+        assert not reader.done(), reader
+        await asyncio.sleep(10 * MS)
+    doomed.kill()  # SIGKILL, mid-stream
+    for task in (sender, reader):
+        task.cancel()
+        with contextlib.suppress(
+            asyncio.CancelledError, ConnectionClosed, TimeoutError, AssertionError
+        ):
+            await task
+    assert sent > sum(acknowledged.values())  # some saves were in flight, unacknowledged
+    again = await Peer.open(survivor, query)
+    await again.expect("test_session_ready")
+    status = await again.expect("session_status")
+    for question_id, version in acknowledged.items():
+        assert status["answers"][question_id]["version"] >= version, question_id
