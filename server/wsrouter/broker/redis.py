@@ -67,6 +67,7 @@ class RedisBroker(Broker):
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
+        self._closing = False
         self.published = 0
         """Frames sent to the other nodes."""
         self.batches = 0
@@ -104,9 +105,11 @@ class RedisBroker(Broker):
 
     async def close(self) -> None:
         """Stop both tasks and close the client, in bounded time; pending frames are dropped."""
+        self._closing = True
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:  # bounded: see wsrouter.registry.redis._stop
+            await asyncio.wait(self._tasks, timeout=4 * REDIS_TIMEOUT)
         self._tasks = []
         self.dropped += len(self._pending)
         self._pending.clear()
@@ -163,7 +166,7 @@ class RedisBroker(Broker):
 
     async def _flusher(self) -> None:
         """Send what was queued, one ``PUBLISH`` per batch, one batch at a time."""
-        while True:
+        while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             batch, self._pending = self._pending, []
@@ -183,7 +186,7 @@ class RedisBroker(Broker):
         """Stay subscribed: reconnect after any failure, for as long as the broker runs."""
         backoff = 0.05
         confirmed_before = False
-        while True:
+        while not self._closing:
             assert self._redis is not None  # noqa: S101 - set before the task starts
             pubsub = self._redis.pubsub()
             try:

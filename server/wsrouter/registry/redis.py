@@ -33,6 +33,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from wsrouter.broker import Audience
 from wsrouter.redis_client import REDIS_TIMEOUT, redis_client
@@ -49,6 +50,9 @@ log = logging.getLogger("wsrouter.registry")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
+"""What a Redis call raises when Redis cannot be reached in time."""
+
 _SCRIPTS = (
     *("ADD", "RESTORE", "REMOVE", "GET", "JOIN", "LEAVE"),
     *("ROOM_USERS", "FIND", "STATS", "HEARTBEAT", "REAP"),
@@ -87,6 +91,8 @@ class RedisRegistry(Registry):
         self._local: dict[str, ConnectionInfo] = {}
         self._nodes: set[str] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+        self._unremoved: set[str] = set()
         self.reaped = 0
         """Connections of dead nodes this registry removed."""
         self.restored = 0
@@ -110,9 +116,8 @@ class RedisRegistry(Registry):
 
     async def close(self) -> None:
         """Stop the tasks, remove this node's connections and heartbeats, disconnect."""
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._closing = True
+        await _stop(self._tasks)
         self._tasks = []
         if self._redis is not None:
             with contextlib.suppress(RegistryUnavailable, RedisError, OSError, TimeoutError):
@@ -139,7 +144,7 @@ class RedisRegistry(Registry):
         try:
             async with asyncio.timeout(3 * REDIS_TIMEOUT):
                 return await self._scripts[name](args=list(args), client=self._redis)
-        except (ConnectionError, OSError, TimeoutError, RedisConnectionError) as exc:
+        except _UNREACHABLE as exc:
             raise RegistryUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
 
     async def add(self, info: ConnectionInfo, max_per_user: int) -> bool:
@@ -166,9 +171,18 @@ class RedisRegistry(Registry):
         return bool(added == 1)
 
     async def remove(self, connection_id: str) -> list[tuple[str, RoomChange]]:
-        """See :meth:`Registry.remove`."""
+        """See :meth:`Registry.remove`; with Redis unreachable, retried on a later heartbeat.
+
+        A connection that closed while Redis was down must not stay registered while
+        this node lives: it is removed later, and its room changes are then not reported
+        (presence is live data, at most once).
+        """
         self._local.pop(connection_id, None)
-        return _changes(await self._run("REMOVE", connection_id))
+        try:
+            return _changes(await self._run("REMOVE", connection_id))
+        except RegistryUnavailable:
+            self._unremoved.add(connection_id)
+            return []
 
     async def get(self, connection_id: str) -> ConnectionInfo | None:
         """See :meth:`Registry.get`."""
@@ -182,7 +196,7 @@ class RedisRegistry(Registry):
         try:
             async with asyncio.timeout(3 * REDIS_TIMEOUT):
                 return int(await self._redis.zcard(f"wsr:u:{user_id}"))
-        except (ConnectionError, OSError, TimeoutError, RedisConnectionError) as exc:
+        except _UNREACHABLE as exc:
             raise RegistryUnavailable(f"Redis: {type(exc).__name__}: {exc}") from exc
 
     async def join(self, connection_id: str, room: str) -> RoomChange | None:
@@ -235,13 +249,16 @@ class RedisRegistry(Registry):
 
     async def _beat(self) -> None:
         """Refresh this node's heartbeats; put its connections back if they were lost."""
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.heartbeat_ttl / 3)
             for node in list(self._nodes):
                 try:
                     alive = await self._run("HEARTBEAT", node, _ms(self.heartbeat_ttl))
                     if not alive:
                         await self._restore(node)
+                    for connection_id in list(self._unremoved):
+                        await self._run("REMOVE", connection_id)
+                        self._unremoved.discard(connection_id)
                 except (RegistryUnavailable, RedisError) as exc:
                     log.warning("heartbeat failed node=%s error=%s", node, type(exc).__name__)
 
@@ -264,7 +281,7 @@ class RedisRegistry(Registry):
 
     async def _reap(self) -> None:
         """Remove the connections of nodes whose heartbeat lapsed, every ``reap_interval``."""
-        while True:
+        while not self._closing:
             await asyncio.sleep(self.reap_interval)
             try:
                 await self.reap_dead_nodes()
@@ -291,6 +308,20 @@ class RedisRegistry(Registry):
             if self.on_reaped is not None:
                 await self.on_reaped(removed)
         return removed
+
+
+async def _stop(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel ``tasks`` and wait for them, in bounded time.
+
+    Bounded because a cancellation can be lost (Python 3.11's ``asyncio.timeout`` turns
+    a cancel that meets its own deadline into ``TimeoutError``, which the loops catch;
+    seen here as a worker that never finished shutting down); the loops also stop on
+    the ``_closing`` flag, at their next turn.
+    """
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=4 * REDIS_TIMEOUT)
 
 
 def _filters(audience: Audience) -> tuple[str, str, str, str, str]:

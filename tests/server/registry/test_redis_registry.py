@@ -7,13 +7,19 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import pytest
-from redis.exceptions import RedisError
 
 from tests.servers import RedisServer, running_redis, wait_until
 from tests.timing import TIMEOUT
 from wsrouter.broker import Audience
-from wsrouter.registry import ConnectionInfo, RoomChange, TooManyConnections
+from wsrouter.redis_client import REDIS_TIMEOUT
+from wsrouter.registry import (
+    ConnectionInfo,
+    RegistryUnavailable,
+    RoomChange,
+    TooManyConnections,
+)
 from wsrouter.registry.redis import ReapedConnection, RedisRegistry
 
 pytestmark = pytest.mark.anyio
@@ -153,11 +159,39 @@ async def test_a_node_reaped_while_cut_off_re_registers(redis_url: str) -> None:
 
 
 async def _gone(registry: RedisRegistry, *ids: str) -> bool:
-    return [await registry.get(i) for i in ids] == [None] * len(ids)
+    try:
+        return [await registry.get(i) for i in ids] == [None] * len(ids)
+    except RegistryUnavailable:  # Redis paused
+        return False
 
 
 async def _present(registry: RedisRegistry, connection_id: str) -> bool:
     try:
         return await registry.get(connection_id) is not None
-    except (RedisError, OSError, TimeoutError):  # Redis restarting
+    except RegistryUnavailable:  # Redis restarting
         return False
+
+
+async def test_a_connection_closed_while_redis_is_unreachable_is_removed_later(
+    redis_url: str,
+) -> None:
+    async with started(redis_url, heartbeat_ttl=0.6) as registry, started(redis_url) as other:
+        await registry.add(info("c1", "u", "node-a"), 20)
+        await registry.add(info("c2", "u", "node-a"), 20)
+        # Redis stops answering for a while (keeping its data), as across a network cut.
+        assert other._redis is not None
+        await other._redis.client_pause(int(4 * 1000 * REDIS_TIMEOUT))
+        assert await registry.remove("c1") == []  # no error, and no ghost later
+        await wait_until(lambda: _gone(other, "c1"), "c1 removed", 8 * TIMEOUT)
+        assert await other.get("c2") is not None
+
+
+async def test_close_is_bounded_even_with_redis_gone(private_redis: RedisServer) -> None:
+    registry = RedisRegistry(private_redis.url, heartbeat_ttl=0.3, reap_interval=0.05)
+    await registry.start()
+    await registry.add(info("c1", "u", "node-a"), 20)
+    private_redis.stop()
+    tasks = list(registry._tasks)
+    with anyio.fail_after(4 * TIMEOUT):
+        await registry.close()
+    assert all(task.done() for task in tasks)
