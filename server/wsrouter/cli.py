@@ -102,8 +102,6 @@ def _serve(args: argparse.Namespace) -> int:
     configure_logging(LOG_LEVELS[log_level])
     # Imported here: `wsrouter token` should not have to load the whole server.
     from wsrouter.connection_types.binding import HandlerProblems, bind_handlers  # noqa: PLC0415
-    from wsrouter.transport.uvicorn_http import RouterHttpProtocol  # noqa: PLC0415
-    from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     try:
         bind_handlers()  # before anything is printed or served
@@ -142,6 +140,8 @@ def _run(
 ) -> int:
     """Build the app and serve it until a signal; the exit status."""
     from wsrouter.app import create_app  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_http import RouterHttpProtocol  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     app = create_app(settings)
     # Again, after the app: Litestar's default logging config replaces our root handler.
