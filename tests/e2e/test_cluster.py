@@ -175,6 +175,8 @@ async def test_a_redis_outage_refuses_newcomers_with_1013_and_heals_by_itself(
             return (await http.get(f"{server.http_url}/ready")).status_code
 
         await _until(lambda: ready(one), 503)
+        stats = await http.get(f"{one.http_url}/ws/stats", headers=one.admin_headers())
+        assert (stats.status_code, stats.json()["status_code"]) == (503, 503)
         # A newcomer is refused, retryably: nobody can check the per-user cap now.
         newcomer = await Peer.open(one, f"token={one.token('n')}")
         await newcomer.expect("error", code="unavailable")
