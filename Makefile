@@ -31,6 +31,7 @@ help:
 	@echo 'make golden                  refresh the golden output of the generator tests (review the diff)'
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
 	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
+	@echo 'make load CLUSTER=2          the same against 2 nodes on a local redis-server'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
 	@echo 'make servers                 install redis-server and PostgreSQL for the tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
@@ -70,9 +71,11 @@ test: $(STAMP) chromium servers
 # Not part of `make test`: a load run, not a test (tests/loadtests/ has a tiny smoke run).
 # Starts its own server (free port, SQLite under var/load/, a fresh secret) and stops it;
 # fails when Locust recorded any failure. LOAD_ARGS overrides, e.g. '--users 200 --run-time 2m'.
+# CLUSTER=N: N nodes (`--workers N`) on a redis-server of their own (`make servers`).
 LOAD_ARGS ?=
+CLUSTER ?= 0
 load: $(STAMP)
-	$(VENV)/bin/python -m loadtests.run_local --out var/load $(LOAD_ARGS)
+	$(VENV)/bin/python -m loadtests.run_local --out var/load --cluster $(CLUSTER) $(LOAD_ARGS)
 
 # A check, not a stamp file: it costs nothing when Chromium is there, and notices when it
 # went away. Playwright never downloads a browser here (no `playwright install`): Debian's
