@@ -41,6 +41,10 @@ def reuseport_sockets(host: str, port: int, count: int) -> list[list[socket.sock
                 sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
             try:
                 sock.bind((address, port))
+                # Listening before the fork puts every socket in the kernel's group at
+                # once: a worker still starting gets its share queued, instead of the
+                # first one up taking every connection until the others listen.
+                sock.listen(2048)
             except OSError:
                 sock.close()
                 if address == "::1":
