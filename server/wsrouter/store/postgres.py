@@ -4,8 +4,8 @@ Each method is one transaction on a pooled connection: it commits before the met
 returns (so an acknowledgement sent after it is durable), and rolls back if anything
 in it fails. The pool checks a connection before handing it out, so a PostgreSQL that
 restarted costs no failed request once it is back; while it is down, methods raise
-(``psycopg.OperationalError`` or ``psycopg_pool.PoolTimeout``) within
-:data:`POOL_TIMEOUT` and callers answer with an error, never an acknowledgement.
+:class:`~wsrouter.store.StorageUnavailable` within :data:`POOL_TIMEOUT` and callers
+answer with an error (``storage_unavailable``, HTTP 503), never an acknowledgement.
 
 Times are ``timestamptz`` (microseconds, as SQLite's integers), read back in UTC.
 """
@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 from psycopg.types.json import Json
@@ -29,6 +30,7 @@ from wsrouter.store.base import (
     AnswerRecord,
     ChatMessageRecord,
     NotificationRecord,
+    StorageUnavailable,
     Store,
     TestSessionRecord,
 )
@@ -103,8 +105,11 @@ class PostgresStore(Store):
         if not self._started:
             raise RuntimeError("the PostgreSQL store is not started, or is closed")
         connection: AsyncConnection[TupleRow]
-        async with self._pool.connection() as connection, connection.transaction():
-            return await operation(connection, *args, **kwargs)
+        try:
+            async with self._pool.connection() as connection, connection.transaction():
+                return await operation(connection, *args, **kwargs)
+        except psycopg.OperationalError as exc:  # unreachable, restarting, disk full, pool timeout
+            raise StorageUnavailable(f"PostgreSQL: {str(exc).strip().splitlines()[0]}") from exc
 
     async def start(self) -> None:
         """Open the pool (raises if the server cannot be reached) and migrate the schema."""

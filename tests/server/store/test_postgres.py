@@ -17,7 +17,7 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 from tests.server.store.helpers import T0, at, opened
 from tests.servers import PostgresServer, free_port, running_postgres
 from tests.timing import MS, TIMEOUT
-from wsrouter.store import SessionClosed, open_store
+from wsrouter.store import SessionClosed, StorageUnavailable, open_store
 from wsrouter.store._postgres_schema import migrations
 from wsrouter.store.postgres import PostgresStore
 
@@ -135,7 +135,7 @@ async def test_requests_fail_while_postgres_is_down_and_succeed_once_it_is_back(
             user_id="u", duration_seconds=3600, title="", question_count=1, now=T0
         )
         private_postgres.stop()
-        with anyio.fail_after(4 * TIMEOUT), pytest.raises(psycopg.OperationalError):
+        with anyio.fail_after(4 * TIMEOUT), pytest.raises(StorageUnavailable):
             await store.get_test_session(exam.id)
         private_postgres.start()
         # Every pooled connection died with the server; none of them is handed out again.
