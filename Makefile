@@ -18,6 +18,10 @@ PORT ?= 8000
 # The browser tests (tests/browser/) drive this Chromium; `make chromium` installs Debian's.
 CHROMIUM ?= /usr/bin/chromium
 
+# The cluster-mode tests start a real Redis and PostgreSQL (tests/servers.py); `make servers`
+# installs Debian's packages where missing (PostgreSQL's go to /usr/lib/postgresql/N/bin).
+HAVE_SERVERS := command -v redis-server >/dev/null && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1
+
 # The official AsyncAPI JSON Schema that tests/specs validates asyncapi.yaml against.
 ASYNCAPI_SPECS_PACKAGE := @asyncapi/specs@6.11.1
 ASYNCAPI_SCHEMA := tests/specs/schemas/asyncapi-3.0.0.json
@@ -27,7 +31,7 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .DEFAULT_GOAL := help
 
-.PHONY: help run gen gen-check golden lint docs test load chromium update-asyncapi-schema clean bench
+.PHONY: help run gen gen-check golden lint docs test load chromium servers update-asyncapi-schema clean bench
 
 help:
 	@echo 'make run                     set up, then start the server on localhost:8000 (HOST=, PORT=)'
@@ -38,7 +42,9 @@ help:
 	@echo 'make lint                    ruff check, ruff format --check, mypy --strict'
 	@echo 'make docs                    build the docs site into var/site/ (a broken link fails it)'
 	@echo 'make load                    a 30 s Locust run (40 users) against a local server -> var/load/'
+	@echo 'make load CLUSTER=2          the same against 2 nodes on a local redis-server'
 	@echo 'make chromium                install Chromium for the browser tests where missing (apt-get)'
+	@echo 'make servers                 install redis-server and PostgreSQL for the tests where missing (apt-get)'
 	@echo 'make update-asyncapi-schema  re-fetch the official AsyncAPI 3.0.0 JSON Schema'
 	@echo 'make bench                   benchmark router vs bare ASGI vs python-socketio (var/bench/)'
 	@echo 'make clean                   remove .venv, var/ and caches'
@@ -79,7 +85,7 @@ docs: $(STAMP)
 
 # Sub-makes rather than prerequisites, so the order holds (and stops at the first
 # failure) even under `make -j`.
-test: $(STAMP) chromium
+test: $(STAMP) chromium servers
 	$(MAKE) --no-print-directory gen-check
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory docs
@@ -88,9 +94,11 @@ test: $(STAMP) chromium
 # Not part of `make test`: a load run, not a test (tests/loadtests/ has a tiny smoke run).
 # Starts its own server (free port, SQLite under var/load/, a fresh secret) and stops it;
 # fails when Locust recorded any failure. LOAD_ARGS overrides, e.g. '--users 200 --run-time 2m'.
+# CLUSTER=N: N nodes (`--workers N`) on a redis-server of their own (`make servers`).
 LOAD_ARGS ?=
+CLUSTER ?= 0
 load: $(STAMP)
-	$(VENV)/bin/python -m loadtests.run_local --out var/load $(LOAD_ARGS)
+	$(VENV)/bin/python -m loadtests.run_local --out var/load --cluster $(CLUSTER) $(LOAD_ARGS)
 
 # A check, not a stamp file: it costs nothing when Chromium is there, and notices when it
 # went away. Playwright never downloads a browser here (no `playwright install`): Debian's
@@ -102,6 +110,17 @@ chromium:
 		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; \
 	}
 	@test -x '$(CHROMIUM)' || { echo 'make: still no Chromium at $(CHROMIUM)' >&2; exit 1; }
+
+# As `chromium`: a check that costs nothing when both are there. The tests start their own
+# servers (never the system's services) and fail, never skip, when a binary is missing.
+servers:
+	@{ $(HAVE_SERVERS); } || { \
+		echo 'make: redis-server or PostgreSQL missing: apt-get install redis-server postgresql'; \
+		sudo=''; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y \
+			--no-install-recommends redis-server postgresql; \
+	}
+	@{ $(HAVE_SERVERS); } || { echo 'make: still no redis-server or PostgreSQL (initdb)' >&2; exit 1; }
 
 # Not part of `make test`: about five minutes of both cores. The servers run on CPU 0, the load
 # generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.

@@ -1,12 +1,15 @@
 """``make load``: a bounded headless Locust run against a local server started here.
 
     python -m loadtests.run_local [--users 40] [--spawn-rate 20] [--run-time 30s] [--out var/load]
+                                  [--cluster N]
 
 Starts ``wsrouter serve`` on a free port with a temporary SQLite database under
 ``--out`` and a known secret, runs Locust (``loadtests/locustfile.py``, every
 connection type) in a subprocess, stops the server (even on failure), and exits
 non-zero when Locust did or when its CSV records any failure. Writes
 ``report_stats.csv``, ``report_failures.csv``, ... and ``report.html`` under ``--out``.
+With ``--cluster N`` the server is N nodes (``--workers N``) on a ``redis-server`` of
+their own (started as the tests start it), so the same users cross nodes.
 
 This module never imports Locust (it monkeypatches on import); pytest imports it.
 """
@@ -14,6 +17,7 @@ This module never imports Locust (it monkeypatches on import); pytest imports it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import os
 import secrets
@@ -26,6 +30,9 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
+
+from tests.servers import running_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCUSTFILE = ROOT / "loadtests" / "locustfile.py"
@@ -99,8 +106,10 @@ def failures(out: Path) -> int:
 class LocalServer:
     """``wsrouter serve`` with its own database and secret; a context manager."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, workers: int = 1, broker_url: str = "memory://") -> None:
         self.workdir = workdir
+        self.workers = workers
+        self.broker_url = broker_url
         self.port = free_port()
         self.secret = secrets.token_urlsafe(48)
         self.process: subprocess.Popen[bytes] | None = None
@@ -121,11 +130,12 @@ class LocalServer:
             WSROUTER_TIMER_INTERVAL_SECONDS="5",
             # Every load user is a distinct user; the per-user limit is not under test.
             WSROUTER_CONNECTIONS_PER_USER="100",
+            WSROUTER_BROKER_URL=self.broker_url,
         )
         wsrouter = Path(sys.executable).with_name("wsrouter")
         log = (self.workdir / "server.log").open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
-            [str(wsrouter), "serve", "--port", str(self.port)],
+            [str(wsrouter), "serve", "--port", str(self.port), "--workers", str(self.workers)],
             cwd=self.workdir,
             env=env,
             stdout=log,
@@ -162,12 +172,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--run-time", default="30s")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "load")
+    parser.add_argument(
+        "--cluster",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N nodes (`wsrouter serve --workers N`) on a redis-server of their own",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="server-", dir=args.out))
     try:
-        with LocalServer(workdir) as server:
-            print(f"load: server on {server.host}, database {workdir / 'load.db'}", flush=True)
+        with contextlib.ExitStack() as stack:
+            options: dict[str, Any] = {}
+            if args.cluster:
+                redis = stack.enter_context(running_redis())
+                options = {"workers": args.cluster, "broker_url": redis.url}
+            server = stack.enter_context(LocalServer(workdir, **options))
+            nodes = f"{args.cluster} nodes on {options['broker_url']}" if args.cluster else "1 node"
+            print(f"load: {nodes} at {server.host}, database {workdir / 'load.db'}", flush=True)
             status = run_locust(
                 server.host,
                 server.secret,

@@ -100,11 +100,12 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_generated"}),
     frozenset(
         {"settings", "configuration", "clock", "metrics", "auth", "broker", "registry", "store"}
-    ),
+    )
+    | {"redis_client"},
     frozenset({"protocol"}),
     frozenset({"connection_types"}),
     frozenset({"transport", "services", "timers"}),
-    frozenset({"admin", "console", "app", "cli"}),
+    frozenset({"admin", "console", "app", "cli", "cluster", "workers"}),
 )
 
 

@@ -12,6 +12,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.types import Receive, Scope, Send
 
+from wsrouter import cluster
 from wsrouter._generated.http_models import Readiness
 from wsrouter._generated.http_routes import route_handlers
 from wsrouter.admin.api import AdminApi, NotReady
@@ -22,7 +23,7 @@ from wsrouter.console import console_routes
 from wsrouter.metrics import router_metrics
 from wsrouter.protocol.session import MAX_DEPTH, nesting
 from wsrouter.protocol.throttle import TypingThrottle
-from wsrouter.registry import open_registry
+from wsrouter.registry import RegistryUnavailable, open_registry
 from wsrouter.services import Services
 from wsrouter.settings import Settings
 from wsrouter.store import StorageUnavailable, open_store
@@ -74,6 +75,12 @@ def _storage_unavailable(
     log.warning("storage unavailable method=%s path=%s: %s", request.method, request.url.path, exc)
     detail = "the server could not store this (nothing was stored); retry later"
     return Response({"status_code": 503, "detail": detail}, status_code=503)
+
+
+def _unavailable(request: Request[Any, Any, Any], exc: RegistryUnavailable) -> Response[Any]:
+    # Cluster mode with Redis unreachable: the admin API cannot answer for the cluster.
+    body = {"status_code": 503, "detail": "the cluster's registry is unreachable"}
+    return Response(body, status_code=503)
 
 
 def _not_ready(request: Request[Any, Any, Any], exc: NotReady) -> Response[Readiness]:
@@ -146,6 +153,8 @@ def create_app(settings: Settings) -> RouterApp:
         tokens=TokenVerifier(settings),
         metrics=metrics,
     )
+    if settings.broker_url != "memory://":
+        cluster.attach(services)
     clock = SessionClock(services)
     typing = TypingThrottle(settings.limits.typing_interval_seconds)
     endpoint = WebSocketEndpoint(services, clock, handlers, typing)
@@ -196,6 +205,7 @@ def create_app(settings: Settings) -> RouterApp:
             ValidationException: _validation_failed,
             NotReady: _not_ready,
             StorageUnavailable: _storage_unavailable,
+            RegistryUnavailable: _unavailable,
         },
         after_exception=[_log_unexpected],
         openapi_config=None,

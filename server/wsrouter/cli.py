@@ -13,6 +13,7 @@ import resource
 import socket
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -82,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1")
     serve.add_argument("--port", type=_port, default=8000, help="default: 8000")
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=1,
+        metavar="N",
+        help="run N processes on this port (needs WSROUTER_BROKER_URL=redis://...); default: 1",
+    )
     return parser
 
 
@@ -115,10 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
     log_level = _log_level(os.environ)
     configure_logging(LOG_LEVELS[log_level])
     # Imported here: `wsrouter token` should not have to load the whole server.
-    from wsrouter.app import create_app  # noqa: PLC0415
     from wsrouter.connection_types.binding import HandlerProblems, bind_handlers  # noqa: PLC0415
-    from wsrouter.transport.uvicorn_http import RouterHttpProtocol  # noqa: PLC0415
-    from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     try:
         bind_handlers()  # before anything is printed or served
@@ -126,10 +131,43 @@ def _serve(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"wsrouter: {problem}", file=sys.stderr, flush=True)
         return EXIT_CONFIG_ERROR
+    from wsrouter.cluster import check_backends  # noqa: PLC0415
+
+    if args.workers > 1 and settings.broker_url == "memory://":
+        raise ConfigError(
+            "--workers needs the Redis broker (WSROUTER_BROKER_URL=redis://HOST:PORT/DB):"
+            " the worker processes share connections, rooms and limits through it"
+        )
+    check_backends(settings)  # Redis or PostgreSQL unreachable: one line, exit status 2
     # Bound before the banner: a busy port is one line and exit 2, not tokens then a traceback.
-    sockets = listen(args.host, args.port)
+    if args.workers == 1:
+        sockets = listen(args.host, args.port)
+        if settings.dev_mode:
+            print(dev_banner(settings, args.host, args.port), flush=True)
+        return _run(settings, args, log_level, sockets)
+    from wsrouter.workers import reuseport_sockets, serve_workers  # noqa: PLC0415
+
+    worker_sockets = reuseport_sockets(args.host, args.port, args.workers)
     if settings.dev_mode:
         print(dev_banner(settings, args.host, args.port), flush=True)
+    return serve_workers(
+        worker_sockets,
+        lambda index, sockets: _run(
+            replace(settings, node_id=f"{settings.node_id}-{index}"), args, log_level, sockets
+        ),
+    )
+
+
+def _run(
+    settings: Settings,
+    args: argparse.Namespace,
+    log_level: str,
+    sockets: list[socket.socket] | None,
+) -> int:
+    """Build the app and serve it until a signal; the exit status."""
+    from wsrouter.app import create_app  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_http import RouterHttpProtocol  # noqa: PLC0415
+    from wsrouter.transport.uvicorn_protocol import RouterWebSocketProtocol  # noqa: PLC0415
 
     app = create_app(settings)
     # Again, after the app: Litestar's default logging config replaces our root handler.
@@ -145,7 +183,7 @@ def _serve(args: argparse.Namespace) -> int:
         # pings, write buffers and closes (transport/uvicorn_protocol.py); compression
         # off (CPU and memory per connection, and the CRIME/BREACH family); frames over
         # the limit close with 1009.
-        # uvicorn's httptools protocol with a deadline and a size limit on request heads
+        # uvicorn's h11 protocol with a deadline and a size limit on request heads
         # (transport/uvicorn_http.py): a half-sent handshake does not hold a socket.
         http=RouterHttpProtocol.configured(
             head_timeout=settings.head_timeout_seconds, max_head_bytes=MAX_HEAD_BYTES
@@ -469,6 +507,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def _worker_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("must be between 1 and 64")
     return value
 
 

@@ -42,12 +42,14 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "WSROUTER_DATABASE_URL",
         "`sqlite:///var/wsrouter.db`",
-        "the store: `sqlite:///PATH`",
+        "the store: `sqlite:///PATH`, or `postgresql://USER@HOST:PORT/DB` for a cluster"
+        " (its migrations applied at start-up under an advisory lock)",
     ),
     Variable(
         "WSROUTER_BROKER_URL",
         "`memory://`",
-        "the broker and registry: `memory://`, one process",
+        "the broker and registry: `memory://`, one process, or `redis://HOST:PORT/DB` for a"
+        " cluster (and for `wsrouter serve --workers N`)",
     ),
     Variable(
         "WSROUTER_ALLOWED_ORIGINS",

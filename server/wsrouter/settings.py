@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -105,8 +106,10 @@ class Settings:
             jwt_public_key=public_key,
             jwt_audience=env.get("WSROUTER_JWT_AUDIENCE") or None,
             jwt_issuer=env.get("WSROUTER_JWT_ISSUER") or None,
-            database_url=env.get("WSROUTER_DATABASE_URL", f"sqlite:///{var_dir / 'wsrouter.db'}"),
-            broker_url=env.get("WSROUTER_BROKER_URL", "memory://"),
+            database_url=_database_url(
+                env.get("WSROUTER_DATABASE_URL") or f"sqlite:///{var_dir / 'wsrouter.db'}"
+            ),
+            broker_url=_broker_url(env.get("WSROUTER_BROKER_URL") or "memory://"),
             allowed_origins=origins,
             heartbeat_seconds=_float(env, "WSROUTER_HEARTBEAT_SECONDS", 20.0),
             timer_interval_seconds=_int(env, "WSROUTER_TIMER_INTERVAL_SECONDS", 30),
@@ -119,6 +122,46 @@ class Settings:
             dev_mode=dev_mode,
             limits=limits,
         )
+
+
+def _broker_url(url: str) -> str:
+    """``memory://`` or ``redis://[user:password@]HOST[:PORT][/DB]`` (``rediss://`` for TLS)."""
+    if url == "memory://":
+        return url
+    usage = "WSROUTER_BROKER_URL must be memory:// or redis://HOST:PORT/DB"
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ConfigError(f"{usage}, not {redact_url(url)!r}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    database = parts.path.strip("/")
+    if not parts.hostname or port in (-1, 0) or not (database == "" or database.isdigit()):
+        raise ConfigError(f"{usage} (a host, a port, a database number): {redact_url(url)!r}")
+    return url
+
+
+def _database_url(url: str) -> str:
+    """``sqlite:///PATH`` or ``postgresql://…`` (``postgres://`` too)."""
+    if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return url
+    parts = urlsplit(url)
+    if parts.scheme in ("postgresql", "postgres") and (parts.hostname or "host=" in parts.query):
+        return url
+    raise ConfigError(
+        "WSROUTER_DATABASE_URL must be sqlite:///PATH or postgresql://USER@HOST:PORT/DATABASE,"
+        f" not {redact_url(url)!r}"
+    )
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
 
 
 def dev_secret(var_dir: Path) -> str:

@@ -102,15 +102,12 @@ class SessionClock:
 
     async def submit_due(self) -> None:
         """Submit every session whose time is up; tell its connections, cluster-wide."""
-        store = self.services.store
-        for record in await store.sessions_due(utcnow()):
-            submitted = await store.submit_test_session(
-                record.id, reason="time_expired", now=utcnow()
-            )
-            if submitted is None:
-                continue  # another node, or the candidate, was first
-            log.info("auto-submitted session_id=%s", record.id)
-            self._watched.pop(record.id, None)
+        # Each due session comes back from exactly one node's call (PostgreSQL: claimed
+        # with SKIP LOCKED, so pollers never wait on each other).
+        for submitted in await self.services.store.submit_due_sessions(utcnow()):
+            log.info("auto-submitted session_id=%s", submitted.id)
+            self._watched.pop(submitted.id, None)
             await self.services.publish(
-                Audience(connection_type="test-session", room=record.id), submitted_frame(submitted)
+                Audience(connection_type="test-session", room=submitted.id),
+                submitted_frame(submitted),
             )

@@ -45,6 +45,8 @@ class ServerProcess:
     """The ``wsrouter`` command (default: this interpreter's ``-m wsrouter.cli``)."""
     process: subprocess.Popen[str] | None = None
     _out: IO[str] | None = None
+    args: tuple[str, ...] = ()
+    """More ``wsrouter serve`` arguments (``--workers 2``)."""
 
     @property
     def http_url(self) -> str:
@@ -77,7 +79,7 @@ class ServerProcess:
         self.process = subprocess.Popen(  # noqa: S603 - our own command line
             [
                 *(self.command or [sys.executable, "-m", "wsrouter.cli"]),
-                *("serve", "--port", str(self.port)),
+                *("serve", "--port", str(self.port), *self.args),
             ],
             cwd=self.workdir,
             env=self.env,

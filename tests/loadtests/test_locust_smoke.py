@@ -17,12 +17,17 @@ from tests.e2e.harness import SECRET, ServerProcess, free_port, server_env
 KINDS = ("general", "notifications", "test-session", "chat")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
+@pytest.fixture(params=["one node", "two nodes on Redis"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerProcess]:
+    """One node, or two (``--workers 2``, what ``make load CLUSTER=2`` runs) on Redis."""
     workdir = tmp_path / "server"
     (workdir / "var").mkdir(parents=True)
     extra = {"WSROUTER_TIMER_INTERVAL_SECONDS": "1"}
-    started = ServerProcess(workdir, free_port(), server_env(workdir, extra)).start()
+    args: tuple[str, ...] = ()
+    if request.param != "one node":
+        extra["WSROUTER_BROKER_URL"] = request.getfixturevalue("redis_url")
+        args = ("--workers", "2")
+    started = ServerProcess(workdir, free_port(), server_env(workdir, extra), args=args).start()
     try:
         yield started
     finally:

@@ -24,6 +24,13 @@ class TooManyConnections(Exception):
         self.limit = limit
 
 
+class RegistryUnavailable(Exception):
+    """The registry's backing service (Redis) cannot be reached now; nothing was changed.
+
+    A handshake that meets it is refused with 1013 (try again later).
+    """
+
+
 @dataclass
 class ConnectionInfo:
     """What the cluster knows of one connection."""

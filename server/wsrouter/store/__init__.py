@@ -25,9 +25,13 @@ __all__ = [
 
 
 def open_store(url: str) -> Store:
-    """The store for a ``WSROUTER_DATABASE_URL`` (``sqlite:///path``)."""
+    """The store for a ``WSROUTER_DATABASE_URL`` (``sqlite:///path`` or ``postgresql://…``)."""
     if url.startswith("sqlite:///"):
         from wsrouter.store.sqlite import SQLiteStore  # noqa: PLC0415 - load only the backend in use
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
+    if url.startswith(("postgresql://", "postgres://")):
+        from wsrouter.store.postgres import PostgresStore  # noqa: PLC0415
+
+        return PostgresStore(url)
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]!r}")

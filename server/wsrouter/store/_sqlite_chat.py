@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from datetime import datetime
 
+from wsrouter.store._ids import new_message_id
 from wsrouter.store._sqlite_schema import from_micros, to_micros, transaction
 from wsrouter.store.base import ChatMessageRecord
-
-
-def new_message_id() -> str:
-    """``m_`` and 22 url-safe random characters (128 bits)."""
-    return "m_" + secrets.token_urlsafe(16)
 
 
 def add_chat_message(

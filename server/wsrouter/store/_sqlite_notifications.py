@@ -8,11 +8,11 @@ documents the contract of each. A user sees their own notifications and every sy
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from datetime import datetime
 from typing import Any
 
+from wsrouter.store._ids import new_notification_id
 from wsrouter.store._sqlite_schema import from_micros, to_micros, transaction
 from wsrouter.store.base import NotificationRecord
 
@@ -24,11 +24,6 @@ _SELECT = """
     LEFT JOIN notification_receipts AS r ON r.notification_id = n.id AND r.user_id = ?1
     WHERE (n.user_id = ?1 OR n.user_id IS NULL)
 """
-
-
-def new_notification_id() -> str:
-    """``n_`` and 22 url-safe random characters (128 bits): unguessable, never reused."""
-    return "n_" + secrets.token_urlsafe(16)
 
 
 def _record(row: tuple[Any, ...]) -> NotificationRecord:

@@ -8,11 +8,11 @@ save an answer between the check and the write.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
+from wsrouter.store._ids import new_session_id
 from wsrouter.store._sqlite_schema import from_micros, to_micros, transaction
 from wsrouter.store.base import AnswerRecord, DeadlinePassed, SessionClosed, TestSessionRecord
 
@@ -22,11 +22,6 @@ _SELECT = """
            (SELECT count(*) FROM answers AS a WHERE a.session_id = s.id)
     FROM test_sessions AS s
 """
-
-
-def new_session_id() -> str:
-    """``ts_`` and 16 hex digits (64 random bits): a valid room name, unguessable enough."""
-    return "ts_" + secrets.token_hex(8)
 
 
 def _record(row: tuple[Any, ...]) -> TestSessionRecord:

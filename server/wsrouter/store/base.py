@@ -202,6 +202,21 @@ class Store(abc.ABC):
     async def sessions_due(self, now: datetime) -> list[TestSessionRecord]:
         """Sessions not submitted whose ``ends_at`` is at or before ``now``."""
 
+    async def submit_due_sessions(self, now: datetime, limit: int = 100) -> list[TestSessionRecord]:
+        """Submit (``time_expired``) up to ``limit`` due sessions; return those this call submitted.
+
+        Across nodes polling at once, each due session is returned by exactly one call.
+        This default goes through :meth:`sessions_due` and :meth:`submit_test_session`
+        (its conditional update makes one caller win); a store that can claim rows
+        without waiting for another node's claim (PostgreSQL's ``SKIP LOCKED``) does so.
+        """
+        submitted = []
+        for record in (await self.sessions_due(now))[:limit]:
+            won = await self.submit_test_session(record.id, reason="time_expired", now=now)
+            if won is not None:
+                submitted.append(won)
+        return submitted
+
     # ------------------------------------------------------------ chat
 
     @abc.abstractmethod

@@ -26,7 +26,7 @@ from wsrouter.protocol.errors import error
 from wsrouter.protocol.frames import Outcome, encode
 from wsrouter.protocol.session import Dispatch, Peer, Session
 from wsrouter.protocol.throttle import TypingThrottle
-from wsrouter.registry import ConnectionInfo, TooManyConnections
+from wsrouter.registry import ConnectionInfo, RegistryUnavailable, TooManyConnections
 from wsrouter.services import Services
 from wsrouter.timers import SessionClock
 from wsrouter.transport.connection import Connection, close_reason
@@ -202,6 +202,18 @@ class WebSocketEndpoint:
                 await self._refuse(
                     send,
                     Refusal(m.CloseCode.TOO_MANY_CONNECTIONS, "too_many_connections", str(exc)),
+                )
+                return None
+            except RegistryUnavailable:
+                # Cluster mode with Redis unreachable: nobody can tell whether the user
+                # is under the cap, so nobody is let in; 1013 says "retry later".
+                await self._refuse(
+                    send,
+                    Refusal(
+                        m.CloseCode.TRY_AGAIN_LATER,
+                        "unavailable",
+                        "the cluster's registry is unreachable; try again later",
+                    ),
                 )
                 return None
             stamp += 1  # the id is taken (same user, same microsecond): take the next one

@@ -1,4 +1,4 @@
-"""The broker contract, run against every implementation (memory now; Redis later)."""
+"""The broker contract, run against every implementation: memory and Redis."""
 
 from __future__ import annotations
 
@@ -32,11 +32,18 @@ class Node:
         return True
 
 
-@pytest.fixture(params=["memory://"])
-async def started(
-    request: pytest.FixtureRequest, anyio_backend: str
-) -> AsyncIterator[tuple[Broker, Node]]:
-    broker = open_broker(request.param)
+@pytest.fixture(params=["memory", "redis"])
+def broker_url(request: pytest.FixtureRequest) -> str:
+    """``memory://``, or a Redis database of this test's own (``tests/conftest.py``)."""
+    if request.param == "memory":
+        return "memory://"
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
+@pytest.fixture
+async def started(broker_url: str, anyio_backend: str) -> AsyncIterator[tuple[Broker, Node]]:
+    broker = open_broker(broker_url)
     node = Node()
     await broker.start(node.deliver, node.disconnect)
     yield broker, node

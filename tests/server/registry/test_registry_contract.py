@@ -1,4 +1,4 @@
-"""The registry contract, run against every implementation (memory now; Redis later)."""
+"""The registry contract, run against every implementation: memory and Redis."""
 
 from __future__ import annotations
 
@@ -23,9 +23,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture(params=["memory://"])
-async def registry(request: pytest.FixtureRequest, anyio_backend: str) -> AsyncIterator[Registry]:
-    opened = open_registry(request.param)
+@pytest.fixture(params=["memory", "redis"])
+def registry_url(request: pytest.FixtureRequest) -> str:
+    """``memory://``, or a Redis database of this test's own (``tests/conftest.py``)."""
+    if request.param == "memory":
+        return "memory://"
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
+@pytest.fixture
+async def registry(registry_url: str, anyio_backend: str) -> AsyncIterator[Registry]:
+    opened = open_registry(registry_url)
     await opened.start()
     yield opened
     await opened.close()

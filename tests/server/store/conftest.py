@@ -16,13 +16,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-# Add an implementation here (e.g. "postgres", with a fresh database or schema per test)
-# and the whole contract suite runs against it.
-@pytest.fixture(params=["sqlite"])
+# Add an implementation here and the whole contract suite runs against it.
+@pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of an empty database; for SQLite, in a folder that does not exist yet."""
+    """The URL of an empty database; for SQLite, in a folder that does not exist yet.
+
+    PostgreSQL: a new database on the session's server (``tests/conftest.py``).
+    """
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'var' / 'store.db'}"
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
     raise AssertionError(f"no database for {request.param!r}")
 
 

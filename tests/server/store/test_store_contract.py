@@ -576,6 +576,30 @@ async def test_sessions_due_are_unsubmitted_sessions_at_or_past_their_end(store:
     assert [s.id for s in await store.sessions_due(at(600))] == [longer.id]
 
 
+async def test_due_sessions_are_submitted_once_by_concurrent_pollers(
+    store: Store, database_url: str
+) -> None:
+    due = {(await session(store, minutes=1)).id for _ in range(30)}
+    later = await session(store, minutes=60)
+    claimed: list[str] = []
+
+    async def poll(instance: Store) -> None:
+        while batch := await instance.submit_due_sessions(at(60), limit=4):
+            for record in batch:
+                assert (record.submitted_at, record.submit_reason) == (at(60), "time_expired")
+                claimed.append(record.id)
+
+    # Two instances stand for two nodes polling at the same moment.
+    async with opened(database_url) as other:
+        with anyio.fail_after(TIMEOUT):
+            async with anyio.create_task_group() as group:
+                for instance in (store, other, store, other):
+                    group.start_soon(poll, instance)
+    assert sorted(claimed) == sorted(due)
+    assert await store.sessions_due(at(60)) == []
+    assert (await store.get_test_session(later.id)) == later
+
+
 # ---------------------------------------------------------------- chat
 
 

@@ -81,6 +81,7 @@ ErrorCode: TypeAlias = Literal[
     "deadline_passed",
     "storage_unavailable",
     "internal_error",
+    "unavailable",
 ]
 """* `invalid_json` - the text frame is not JSON, or not a JSON object; * `invalid_message` - a
 field is missing, extra or of the wrong type or range; `message` names the JSON path; *
@@ -96,7 +97,8 @@ test session is submitted; * `deadline_passed` - the test session's time is up; 
 `storage_unavailable` - the server could not store what was asked (a full disk, a read-only
 or unreachable database): nothing was stored, nothing was acknowledged; retry later. The
 server's failure, never counted against the client's streak of bad frames; *
-`internal_error` - the server failed; the request may be retried.
+`internal_error` - the server failed; the request may be retried; * `unavailable` - a
+service the server needs is unreachable (close 1013); retry later.
 """
 
 SessionState: TypeAlias = Literal["in_progress", "submitted", "expired"]
@@ -928,6 +930,11 @@ class CloseCode(enum.IntEnum):
     SERVICE_RESTART = 1012
     """The server is shutting down or restarting; reconnect to another node."""
 
+    TRY_AGAIN_LATER = 1013
+    """A service the server needs (cluster mode's Redis) is unreachable right now; reconnect
+    after a backoff, to this node or another.
+    """
+
     DISCONNECTED_BY_ADMIN = 4000
     """An administrator closed this connection and let it reconnect (`DELETE
     /ws/connections/{id}?reconnect=true`).
@@ -965,7 +972,7 @@ class CloseCode(enum.IntEnum):
 
 
 RETRYABLE_CLOSE_CODES: Final[frozenset[int]] = frozenset(
-    {1009, 1011, 1012, 4000, 4008, 4029, 4401, 4403}
+    {1009, 1011, 1012, 1013, 4000, 4008, 4029, 4401, 4403}
 )
 """Close codes after which reconnecting may help."""
 
@@ -974,6 +981,7 @@ CLOSE_CODE_DESCRIPTIONS: Final[dict[int, str]] = {
     1009: "A frame was larger than the limit (64 KiB by default).",
     1011: "The server met an unexpected condition.",
     1012: "The server is shutting down or restarting; reconnect to another node.",
+    1013: "A service the server needs (cluster mode's Redis) is unreachable right now; reconnect after a backoff, to this node or another.",
     4000: "An administrator closed this connection and let it reconnect (`DELETE /ws/connections/{id}?reconnect=true`).",
     4008: "The connection's outbound queue passed its limit.",
     4029: "The client kept sending after `rate_limited` errors, or sent too many bad frames in a row.",
