@@ -281,7 +281,7 @@ async def test_three_nodes_act_as_one_router(three_nodes: list[ServerProcess]) -
             (ids[1], two.settings.node_id),
         }
         assert (await http.delete(f"/ws/connections/{ids[0]}")).status_code == 204
-        assert (await generals[0].closed())[0] == 4000
+        assert (await generals[0].closed())[0] == 4505  # removed by an admin, terminal
         await generals[1].nothing_more(0.2)
 
         # A test session: an answer saved on one node is synced to a tab on another,

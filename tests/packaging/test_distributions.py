@@ -69,11 +69,14 @@ DISTRIBUTIONS = {
             "wsrouter",
             ".",
             "server/wsrouter",
-            "litestar uvicorn msgspec jwt cryptography yaml websockets h11",
+            "litestar uvicorn msgspec jwt cryptography yaml websockets h11"
+            " redis psycopg psycopg_pool",
             # pyjwt[crypto] brings cryptography; uvloop is uvicorn's loop, named in its
             # config rather than imported; websockets and h11 are uvicorn's WebSocket and
-            # HTTP implementations, which transport/uvicorn_*.py extend.
-            "litestar uvicorn uvloop msgspec pyjwt pyyaml websockets h11",
+            # HTTP implementations, which transport/uvicorn_*.py extend; redis-py and
+            # psycopg are cluster mode's Redis and PostgreSQL clients.
+            "litestar uvicorn uvloop msgspec pyjwt pyyaml websockets h11"
+            " redis psycopg psycopg-pool",
             "wsrouter",
         ),
         _dist(
