@@ -19,6 +19,7 @@ from wsrouter.admin.api import AdminApi, NotReady
 from wsrouter.auth import TokenVerifier
 from wsrouter.broker import open_broker
 from wsrouter.connection_types.binding import bind_handlers
+from wsrouter.connection_types.presence import PresenceFeed
 from wsrouter.console import console_routes
 from wsrouter.metrics import router_metrics
 from wsrouter.protocol.session import MAX_DEPTH, nesting
@@ -157,7 +158,13 @@ def create_app(settings: Settings) -> RouterApp:
         cluster.attach(services)
     clock = SessionClock(services)
     typing = TypingThrottle(settings.limits.typing_interval_seconds)
-    endpoint = WebSocketEndpoint(services, clock, handlers, typing)
+    presence = PresenceFeed(
+        services.broker,
+        services.registry.room_users,
+        settings.limits.presence_interval_seconds,
+        settings.limits.presence_burst,
+    )
+    endpoint = WebSocketEndpoint(services, clock, handlers, typing, presence)
 
     @asgi("/ws", copy_scope=False)
     async def ws(scope: Scope, receive: Receive, send: Send) -> None:
@@ -188,6 +195,7 @@ def create_app(settings: Settings) -> RouterApp:
     async def shutdown() -> None:
         await endpoint.drain(1012, "server restarting", settings.shutdown_grace_seconds)
         await clock.stop()
+        await presence.close()
         await services.broker.close()
         await services.registry.close()
         await services.store.close()

@@ -30,6 +30,10 @@ class Limits:
     send_queue_bytes: int = 1024 * 1024
     max_answer_bytes: int = 16 * 1024
     typing_interval_seconds: float = 2.0
+    presence_interval_seconds: float = 0.5
+    """Presence changes of a room that follow one within this interval wait for its end."""
+    presence_burst: int = 16
+    """More changes than this at an interval's end go out as one ``presence`` list."""
 
 
 @dataclass(frozen=True)

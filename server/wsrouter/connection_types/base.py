@@ -27,6 +27,7 @@ from wsrouter._generated.messages import (
 from wsrouter.auth import InvalidToken, Principal, TokenVerifier
 from wsrouter.broker import Audience, Broker
 from wsrouter.clock import iso, now_iso
+from wsrouter.connection_types.presence import PresenceFeed
 from wsrouter.protocol.errors import fail
 from wsrouter.protocol.frames import encode
 from wsrouter.protocol.session import Outbox, Peer, Session
@@ -75,6 +76,7 @@ class Context:
     tokens: TokenVerifier
     settings: Settings
     typing: TypingThrottle
+    presence: PresenceFeed
 
 
 class ConnectionHandler:
@@ -96,6 +98,7 @@ class ConnectionHandler:
         self.tokens = context.tokens
         self.settings = context.settings
         self.typing = context.typing
+        self.presence = context.presence
 
     # ------------------------------------------------------------- frames
 

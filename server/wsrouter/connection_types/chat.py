@@ -14,12 +14,11 @@ from wsrouter._generated.messages import (
     RoomUser,
     SendMessage,
     Typing,
-    UserJoined,
-    UserLeft,
     UserTyping,
 )
 from wsrouter.clock import iso, now_iso, utcnow
 from wsrouter.connection_types.base import RoomsHandler
+from wsrouter.connection_types.presence import Change
 from wsrouter.protocol.errors import fail
 from wsrouter.registry import RoomChange
 
@@ -64,29 +63,22 @@ class ChatConnection(RoomsHandler, ChatHandler):
             )
         )
         if change.user_changed:
-            principal = self.peer.principal
-            await self.publish(
-                self.audience(room),
-                UserJoined(
-                    room=room,
-                    user_id=principal.user_id,
-                    username=principal.name,
-                    timestamp=now_iso(),
-                ),
-            )
+            await self.presence.changed(self._presence_change(room, joined=True))
 
     async def left(self, room: str, change: RoomChange) -> None:
         if change.user_changed:
-            principal = self.peer.principal
-            await self.publish(
-                self.audience(room),
-                UserLeft(
-                    room=room,
-                    user_id=principal.user_id,
-                    username=principal.name,
-                    timestamp=now_iso(),
-                ),
-            )
+            await self.presence.changed(self._presence_change(room, joined=False))
+
+    def _presence_change(self, room: str, *, joined: bool) -> Change:
+        principal = self.peer.principal
+        return Change(
+            connection_type=self.peer.type,
+            room=room,
+            user_id=principal.user_id,
+            username=principal.name,
+            joined=joined,
+            exclude=self.peer.id,
+        )
 
     def _room(self, room: str | object) -> str:
         target = self.peer.room if room is UNSET else room
@@ -99,6 +91,7 @@ class ChatConnection(RoomsHandler, ChatHandler):
         """Store the message, then send it to every member (the sender's copy is the reply)."""
         room = self._room(message.room)
         principal = self.peer.principal
+        await self.presence.speaking(self.peer.type, room, principal.user_id)
         stored = await self.store.add_chat_message(
             room=room,
             sender_id=principal.user_id,
@@ -122,6 +115,7 @@ class ChatConnection(RoomsHandler, ChatHandler):
         room = self._room(message.room)
         principal = self.peer.principal
         if self.typing.allow(principal.user_id, room):
+            await self.presence.speaking(self.peer.type, room, principal.user_id)
             await self.publish(
                 self.audience(room),
                 UserTyping(

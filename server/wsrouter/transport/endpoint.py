@@ -21,6 +21,7 @@ from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter._generated.messages import ReplyError
 from wsrouter.clock import utcnow
 from wsrouter.connection_types.base import ConnectionHandler, Context
+from wsrouter.connection_types.presence import PresenceFeed
 from wsrouter.metrics import Metrics
 from wsrouter.protocol.errors import error
 from wsrouter.protocol.frames import Outcome, encode
@@ -52,12 +53,14 @@ class WebSocketEndpoint:
         clock: SessionClock,
         handlers: Mapping[str, type[ConnectionHandler]],
         typing: TypingThrottle,
+        presence: PresenceFeed,
     ) -> None:
         self.services = services
         self.clock = clock
         self.handlers = handlers
         """The handler class of every connection type (``binding.bind_handlers``)."""
         self.typing = typing
+        self.presence = presence
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Coroutine[Any, Any, None]:
         """The connection's coroutine (an ASGI app; a plain function, one frame less)."""
@@ -267,6 +270,7 @@ class WebSocketEndpoint:
                 tokens=services.tokens,
                 settings=services.settings,
                 typing=self.typing,
+                presence=self.presence,
             )
         )
         dispatch: Dispatch = handler.dispatch  # type: ignore[attr-defined]

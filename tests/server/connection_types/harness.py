@@ -16,16 +16,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.timing import MS, eventually
 from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter.auth import Principal, TokenVerifier, issue_token
 from wsrouter.broker import Audience, Broker, Delivery, Disconnector
 from wsrouter.connection_types.base import ConnectionHandler, Context
 from wsrouter.connection_types.binding import bind_handlers
+from wsrouter.connection_types.presence import PresenceFeed
 from wsrouter.protocol.session import Peer, Session
 from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import ConnectionInfo, Registry, RoomChange, open_registry
 from wsrouter.settings import Settings
 from wsrouter.store import Store, open_store
+
+PRESENCE_INTERVAL = 50 * MS
 
 SECRET = "in-process-secret-that-is-long-enough-for-hs256-0123"
 
@@ -161,6 +165,13 @@ class Harness:
         self.tokens = TokenVerifier(settings)
         self.broker = Recorder(self)
         self.typing = TypingThrottle(settings.limits.typing_interval_seconds)
+        self.presence = PresenceFeed(
+            self.broker,
+            self.registry.room_users,
+            # shorter than the server's, so that tests wait less for an interval's end
+            PRESENCE_INTERVAL,
+            settings.limits.presence_burst,
+        )
         self.handlers = bind_handlers()
         self.clients: list[Client] = []
 
@@ -217,6 +228,7 @@ class Harness:
                 tokens=self.tokens,
                 settings=self.settings,
                 typing=self.typing,
+                presence=self.presence,
             )
         )
         session.bind(handler.dispatch)  # type: ignore[attr-defined]
@@ -224,6 +236,10 @@ class Harness:
         self.clients.append(client)
         await handler.open()
         return client, sink.take()
+
+    async def presence_settled(self) -> None:
+        """Wait until every presence change has been announced (its interval ended)."""
+        await eventually(lambda: self.presence.idle)
 
     async def disconnect(self, client: Client) -> None:
         """The transport's part when a connection ends."""
@@ -247,4 +263,5 @@ async def harness(tmp_path: Path, **env: str) -> AsyncIterator[Harness]:
     try:
         yield opened
     finally:
+        await opened.presence.close()
         await store.close()
