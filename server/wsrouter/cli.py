@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import faulthandler
 import json
 import logging
 import math
@@ -132,6 +133,12 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"wsrouter: {problem}", file=sys.stderr, flush=True)
         return EXIT_CONFIG_ERROR
     from wsrouter.cluster import check_backends  # noqa: PLC0415
+
+    # A fatal signal (SIGBUS when a memory-mapped file such as SQLite's -shm cannot be
+    # paged in, SIGSEGV) kills the process before any Python code runs: without this,
+    # with no line at all. faulthandler writes what it can to stderr (which thread, in
+    # which call) and lets the signal end the process; workers inherit it at fork.
+    faulthandler.enable(all_threads=True)
 
     if args.workers > 1 and settings.broker_url == "memory://":
         raise ConfigError(

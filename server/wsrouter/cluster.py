@@ -1,14 +1,18 @@
 """What cluster mode adds around the backends: a start-up check, metrics, reaped presence.
 
-``wsrouter serve`` checks Redis and PostgreSQL before it starts serving, so that a
-server it cannot reach is one clear line and exit status 2, not a traceback from the
-lifespan (and PostgreSQL's migrations are applied then, under their advisory lock).
+``wsrouter serve`` checks its backends before it starts serving, so that a Redis or
+PostgreSQL it cannot reach, or an SQLite file it cannot use (corrupted, not a database,
+a folder, on a read-only disk), is one clear line naming it and exit status 2, not a
+traceback from the lifespan (and the migrations are applied then; PostgreSQL's under
+their advisory lock).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
+from pathlib import Path
 
 from wsrouter._generated.messages import UserLeft
 from wsrouter.broker import Audience
@@ -27,6 +31,10 @@ def check_backends(settings: Settings) -> None:
 
 
 async def _check(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite:///"):
+        await asyncio.to_thread(
+            _check_sqlite, Path(settings.database_url.removeprefix("sqlite:///"))
+        )
     if settings.broker_url.startswith(("redis://", "rediss://")):
         from wsrouter.redis_client import redis_client  # noqa: PLC0415 - only in cluster mode
 
@@ -56,6 +64,26 @@ async def _check(settings: Settings) -> None:
             ) from None
         finally:
             await store.close()
+
+
+def _check_sqlite(path: Path) -> None:
+    from wsrouter.store._sqlite_schema import connect  # noqa: PLC0415 - SQLite only
+
+    try:
+        connect(path).close()  # creates and migrates it, as the store's start will
+    except sqlite3.DatabaseError as exc:
+        advice = ""
+        if not isinstance(exc, sqlite3.OperationalError):
+            advice = " (corrupted, or not an SQLite database: restore a backup, or move it aside)"
+        raise ConfigError(
+            f"WSROUTER_DATABASE_URL: cannot use the SQLite database {str(path)!r}:"
+            f" {_first_line(exc)}{advice}"
+        ) from None
+    except (OSError, RuntimeError) as exc:
+        raise ConfigError(
+            f"WSROUTER_DATABASE_URL: cannot use the SQLite database {str(path)!r}:"
+            f" {_first_line(exc)}"
+        ) from None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ Redis broker. SIGTERM or SIGINT to the parent is passed on to every worker as SI
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import signal
 import socket
@@ -21,6 +22,14 @@ from collections.abc import Callable
 from types import FrameType
 
 EXIT_WORKER_FAILED = 3
+
+log = logging.getLogger("wsrouter.workers")
+
+_FATAL_SIGNAL_HINTS = {
+    signal.SIGBUS: ": a memory-mapped file (SQLite's -shm) could not be paged; is its disk full?",
+    signal.SIGSEGV: "",
+    signal.SIGKILL: ": killed from outside (the OOM killer?)",
+}
 
 
 def reuseport_sockets(host: str, port: int, count: int) -> list[list[socket.socket]]:
@@ -96,8 +105,17 @@ def serve_workers(
                 pid, wait_status = os.wait()
             except ChildProcessError:
                 break
-            children.pop(pid, None)
+            index = children.pop(pid, 0)
             status = os.waitstatus_to_exitcode(wait_status)
+            if status < 0:  # a signal, not an exit: say so, the worker could not
+                sig = signal.Signals(-status)
+                log.error(
+                    "worker %s (pid %d) died of %s%s",
+                    index,
+                    pid,
+                    sig.name,
+                    _FATAL_SIGNAL_HINTS.get(sig, ""),
+                )
             if status != 0 and not stopping:
                 worst = max(worst, EXIT_WORKER_FAILED)
                 stop(signal.SIGTERM, None)  # one worker down: the node is not what was asked

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +19,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import Peer
+from tests.e2e.harness import Peer, free_port, server_env
 from tests.timing import TIMEOUT, eventually
+from wsrouter.store._sqlite_schema import connect
 
 pytestmark = pytest.mark.anyio
 
@@ -101,3 +104,66 @@ async def test_a_full_disk_answers_storage_unavailable_and_loses_nothing(
     )
     status = await candidate.request({"type": "get_session_status"}, "session_status")
     assert {q: a["answer"] for q, a in status["answers"].items()} == acked
+
+
+def _corrupted_copy(tmp_path: Path) -> Path:
+    """A real wsrouter database whose schema page is overwritten after its header.
+
+    (Damage deeper in the file shows when a query reads it: `storage_unavailable`.)
+    """
+    made = tmp_path / "made.db"
+    db = connect(made)
+    db.executemany(
+        "INSERT INTO chat_messages (id, room, sender_id, sender_name, message, created_us)"
+        " VALUES (?, 'r', 'u', 'U', ?, 0)",
+        [(f"m{n}", "x" * 200) for n in range(200)],
+    )
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(made.read_bytes())
+    data[100:4096] = os.urandom(4096 - 100)
+    made.write_bytes(bytes(data))
+    return made
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "corrupted schema", "a folder", "read-only disk"])
+def test_a_database_it_cannot_use_stops_start_up_with_one_line_naming_it(
+    kind: str, tmp_path: Path, small_disk: Path
+) -> None:
+    if kind == "random bytes":
+        path = tmp_path / "noise.db"
+        path.write_bytes(os.urandom(8192))
+    elif kind == "corrupted schema":
+        path = _corrupted_copy(tmp_path)
+    elif kind == "a folder":
+        path = tmp_path / "folder.db"
+        path.mkdir()
+    else:
+        remount = ["mount", "-o", "remount,ro", str(small_disk)]
+        subprocess.run(remount, check=True)  # noqa: S603 - mount(8), our own folder
+        path = small_disk / "wsrouter.db"
+    done = subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, "-m", "wsrouter.cli", "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=server_env(tmp_path, {"WSROUTER_DATABASE_URL": f"sqlite:///{path}"}),
+        capture_output=True,
+        text=True,
+        timeout=6 * TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(
+        f"wsrouter: configuration error: WSROUTER_DATABASE_URL: cannot use the SQLite database"
+        f" {str(path)!r}: "
+    ), line
+
+
+def test_a_fatal_signal_is_logged_with_where_it_struck(start_server: StartServer) -> None:
+    server = start_server()
+    assert server.process is not None
+    server.process.send_signal(signal.SIGBUS)  # what an unwritable -shm's mmap raised
+    assert server.process.wait(timeout=TIMEOUT) == -signal.SIGBUS
+    output = server.output()
+    assert "Fatal Python error: Bus error" in output
+    assert 'File "' in output  # the threads' stacks
