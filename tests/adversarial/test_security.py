@@ -6,11 +6,17 @@ against a real ``wsrouter serve``, with the cases that already held.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import time
 
 import httpx
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.conftest import StartServer
 from tests.e2e.harness import SECRET, Peer, ServerProcess
@@ -106,3 +112,67 @@ async def test_a_refresh_to_a_shorter_token_re_arms_the_expiry(server: ServerPro
     # ...and the connection ends when it does, not when the first token would have.
     await peer.expect("error", code="unauthorized")
     assert (await peer.closed())[0] == 4401
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _hs256_with(secret: bytes, claims: dict[str, object]) -> str:
+    """An HS256 token signed by hand (PyJWT refuses a PEM key as an HMAC secret)."""
+    signing_input = (
+        f"{_b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}"
+        f".{_b64(json.dumps(claims).encode())}"
+    )
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+async def test_an_rs256_server_refuses_tokens_signed_with_its_public_key_as_a_secret(
+    start_server: StartServer,
+) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    server = start_server(
+        {
+            "WSROUTER_JWT_ALGORITHM": "RS256",
+            "WSROUTER_JWT_PUBLIC_KEY": public_pem.decode().replace("\n", "\\n"),
+        }
+    )
+    claims = {"sub": "mallory", "role": "admin", "exp": int(time.time()) + 600}
+    genuine = jwt.encode(claims, key, algorithm="RS256")
+    peer = await Peer.open(server, f"token={genuine}")
+    await peer.expect("connection_established")  # the server does take RS256
+    for forged in (
+        _hs256_with(public_pem, claims),  # the key-confusion attack
+        jwt.encode(claims, SECRET, algorithm="HS256"),
+        jwt.encode(claims, SECRET * 2, algorithm="HS512"),
+    ):
+        peer = await Peer.open(server, f"token={forged}")
+        await peer.expect("error", code="unauthorized")
+        assert (await peer.closed())[0] == 4401
+        admin = {"authorization": f"Bearer {forged}"}
+        assert httpx.get(f"{server.http_url}/ws/stats", headers=admin).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/ws/stats", None),
+        ("GET", "/ws/connections", None),
+        ("DELETE", "/ws/connections/general_someone_x", None),
+        ("POST", "/ws/broadcast", {"message": "hi"}),
+        ("POST", "/notifications", {"user_id": "victim", "title": "t", "message": "m"}),
+        ("POST", "/test-sessions", {"user_id": "victim", "duration_seconds": 60}),
+        ("GET", "/test-sessions/anything", None),
+    ],
+)
+def test_every_admin_route_needs_the_admin_role(
+    server: ServerProcess, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    url = f"{server.http_url}{path}"
+    user = {"authorization": f"Bearer {server.token('someone')}"}
+    assert httpx.request(method, url, json=body, headers=user).status_code == 403
+    assert httpx.request(method, url, json=body).status_code == 401
