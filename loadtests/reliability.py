@@ -5,6 +5,8 @@ pinned to CPU 0 as the bench does) once per measurement and prints one table:
 
 - **idle connections**: how many opened per second, and the server's memory per idle
   connection once they are all open;
+- **join storm**: N users join one chat room at once; the server's CPU seconds and the
+  frames the members were sent (presence: ``user_joined`` or ``presence`` lists);
 - **shutdown**: seconds from SIGTERM to the process's exit with N connections open
   (each is sent 1012 and answers the close handshake);
 - **ping flood**: the server's memory while one client sends WebSocket pings and never
@@ -39,8 +41,15 @@ from typing import Any
 import httpx
 import jwt
 import websockets
+from picows import WSFrame, WSTransport, ws_connect
 
-from loadtests.bench.connections import Client, close_all, open_many
+from loadtests.bench.connections import (
+    MAX_FRAME_BYTES,
+    Client,
+    close_all,
+    gather_bounded,
+    open_many,
+)
 from loadtests.bench.targets import SECRET, Target, start_server, stop_server
 
 MIB = 1024 * 1024
@@ -72,6 +81,56 @@ async def idle(target: Target, count: int) -> dict[str, Any]:
         "opened_per_second": round(count / opened_in),
         "kib_per_connection": round((after - before) / 1024 / count, 1),
         "rss_mib": round(after / MIB, 1),
+    }
+
+
+# ---------------------------------------------------------------------- join storm
+
+
+class Member(Client):
+    """A chat member that counts the frames it is sent."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.frames = 0
+
+    def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
+        """Count, then let the base class handle the greeting and the close."""
+        self.frames += 1
+        self.control(transport, frame)
+
+
+async def join_storm(target: Target, members: int) -> dict[str, Any]:
+    """``members`` users join one chat room, 100 handshakes at a time: the server's cost."""
+    tokens = [_token(f"m{n}") for n in range(members)]
+    url = f"ws://127.0.0.1:{target.port}/ws?connection_type=chat&room=storm&token="
+
+    async def join(n: int) -> Member:
+        _, member = await ws_connect(
+            lambda: Member("router"),
+            url + tokens[n],
+            max_frame_size=MAX_FRAME_BYTES,
+            websocket_handshake_timeout=60,
+        )
+        if not isinstance(member, Member):
+            raise TypeError(type(member).__name__)
+        await asyncio.wait_for(member.ready, 60)
+        return member
+
+    cpu = target.cpu_seconds()
+    started = time.perf_counter()
+    joined = await gather_bounded(members, 100, join)
+    took = time.perf_counter() - started
+    await asyncio.sleep(1.0)  # the last presence interval ends
+    spent = target.cpu_seconds() - cpu
+    frames = sum(member.frames for member in joined)
+    await close_all(joined)
+    return {
+        "members": members,
+        "seconds": round(took, 2),
+        "server_cpu_seconds": round(spent, 2),
+        "frames_to_members": frames,
+        "frames_to_the_first": joined[0].frames,
     }
 
 
@@ -225,14 +284,20 @@ def _with_server(workdir: Path, run: Any) -> Any:
             stop_server(target)
 
 
-def measure(idle_count: int, shutdown_counts: Sequence[int], flood: float, total: int) -> Any:
+def measure(
+    idle_count: int, storm: int, shutdown_counts: Sequence[int], flood: float, total: int
+) -> Any:
     """Every measurement, each on a fresh server; the results by name."""
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="wsrouter-reliability-") as folder:
         root = Path(folder)
-        for name in ("idle", *(f"shutdown{n}" for n in shutdown_counts), "flood", "answers"):
+        names = ("idle", "storm", *(f"shutdown{n}" for n in shutdown_counts), "flood", "answers")
+        for name in names:
             (root / name).mkdir()
         results["idle"] = _with_server(root / "idle", lambda t: asyncio.run(idle(t, idle_count)))
+        results["join_storm"] = _with_server(
+            root / "storm", lambda t: asyncio.run(join_storm(t, storm))
+        )
         results["shutdown"] = [
             _with_server(root / f"shutdown{n}", lambda t, n=n: asyncio.run(shutdown(t, n)))
             for n in shutdown_counts
@@ -255,6 +320,12 @@ def table(results: dict[str, Any]) -> str:
         f" {idle_row['opened_per_second']:,}/s, {idle_row['kib_per_connection']} KiB each"
         f" (server RSS {idle_row['rss_mib']} MiB) |",
     ]
+    storm = results["join_storm"]
+    lines.append(
+        f"| {storm['members']:,} users join one chat room | {storm['seconds']} s,"
+        f" {storm['server_cpu_seconds']} s of server CPU, {storm['frames_to_members']:,} frames"
+        f" to the members ({storm['frames_to_the_first']:,} to the first) |"
+    )
     lines.extend(
         f"| SIGTERM with {row['connections']:,} connections | exit after {row['seconds']} s"
         f" (status {row['exit_status']}) |"
@@ -277,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     """Measure, print the table (and the JSON with ``--json``); 1 if an acked answer was lost."""
     parser = argparse.ArgumentParser(prog="python -m loadtests.reliability")
     parser.add_argument("--idle", type=int, default=10_000, help="idle connections to open")
+    parser.add_argument("--storm", type=int, default=2000, help="users joining one chat room")
     parser.add_argument(
         "--shutdown",
         default="1000,10000",
@@ -291,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     if hard == resource.RLIM_INFINITY or soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     counts = [int(n) for n in args.shutdown.split(",") if n]
-    results = measure(args.idle, counts, args.flood_seconds, args.answers)
+    results = measure(args.idle, args.storm, counts, args.flood_seconds, args.answers)
     print(table(results), flush=True)
     if args.json:
         print(json.dumps(results, indent=2), flush=True)

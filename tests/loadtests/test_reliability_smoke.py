@@ -16,7 +16,18 @@ def test_a_tiny_reliability_run_measures_everything_and_loses_no_acked_answer() 
         [
             sys.executable,
             *("-m", "loadtests.reliability", "--json"),
-            *("--idle", "50", "--shutdown", "20", "--flood-seconds", "1", "--answers", "200"),
+            *(
+                "--idle",
+                "50",
+                "--storm",
+                "40",
+                "--shutdown",
+                "20",
+                "--flood-seconds",
+                "1",
+                "--answers",
+                "200",
+            ),
         ],
         capture_output=True,
         text=True,
@@ -27,6 +38,9 @@ def test_a_tiny_reliability_run_measures_everything_and_loses_no_acked_answer() 
     results = json.loads(completed.stdout[completed.stdout.index("{") :])
     assert results["idle"]["connections"] == 50
     assert results["idle"]["kib_per_connection"] > 0
+    storm = results["join_storm"]
+    # each member: its greeting, history and presence, and at least the last list or join
+    assert storm["frames_to_the_first"] >= 4
     [shutdown] = results["shutdown"]
     assert shutdown["seconds"] < 5  # the default grace; 20 clients that answer take far less
     assert results["ping_flood"]["pings_sent"] > 0
