@@ -8,6 +8,7 @@ to the other clients of the harness that match, as the hub would.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -16,20 +17,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.timing import MS, eventually
 from wsrouter._generated.connection_types import CONNECTION_TYPES
 from wsrouter.auth import Principal, TokenVerifier, issue_token
 from wsrouter.broker import Audience, Broker, Delivery, Disconnector
 from wsrouter.connection_types.base import ConnectionHandler, Context
 from wsrouter.connection_types.binding import bind_handlers
-from wsrouter.connection_types.presence import PresenceFeed
+from wsrouter.connection_types.presence import PresenceFeed, _Interval
 from wsrouter.protocol.session import Peer, Session
 from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import ConnectionInfo, Registry, RoomChange, open_registry
 from wsrouter.settings import Settings
 from wsrouter.store import Store, open_store
-
-PRESENCE_INTERVAL = 50 * MS
 
 SECRET = "in-process-secret-that-is-long-enough-for-hs256-0123"
 
@@ -155,6 +153,25 @@ def _matches(client: Client, audience: Audience) -> bool:
     )
 
 
+class SteppedPresenceFeed(PresenceFeed):
+    """The server's presence feed whose intervals end when the test says, not by a timer.
+
+    However slow the machine, everything a test does before :meth:`step_until_idle`
+    happens within one interval.
+    """
+
+    def _start_interval(self, key: tuple[str, str], current: _Interval) -> _Interval:
+        return current  # no timer
+
+    async def step_until_idle(self) -> None:
+        """End every room's interval, and the ones that follow, until none is left."""
+        while not self.idle:
+            for key in list(self._rooms):
+                self._end_interval(key)
+            await asyncio.gather(*self._flushing)
+            await asyncio.sleep(0)  # the finished tasks' callbacks take them off the set
+
+
 class Harness:
     """Clients of any connection type against the real handlers, in this process."""
 
@@ -165,11 +182,10 @@ class Harness:
         self.tokens = TokenVerifier(settings)
         self.broker = Recorder(self)
         self.typing = TypingThrottle(settings.limits.typing_interval_seconds)
-        self.presence = PresenceFeed(
+        self.presence = SteppedPresenceFeed(
             self.broker,
             self.registry.room_users,
-            # shorter than the server's, so that tests wait less for an interval's end
-            PRESENCE_INTERVAL,
+            settings.limits.presence_interval_seconds,
             settings.limits.presence_burst,
         )
         self.handlers = bind_handlers()
@@ -238,8 +254,8 @@ class Harness:
         return client, sink.take()
 
     async def presence_settled(self) -> None:
-        """Wait until every presence change has been announced (its interval ended)."""
-        await eventually(lambda: self.presence.idle)
+        """End the rooms' presence intervals until every waiting change is announced."""
+        await self.presence.step_until_idle()
 
     async def disconnect(self, client: Client) -> None:
         """The transport's part when a connection ends."""
