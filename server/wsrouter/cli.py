@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import faulthandler
+import io
 import json
 import logging
 import math
@@ -138,7 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
     # paged in, SIGSEGV) kills the process before any Python code runs: without this,
     # with no line at all. faulthandler writes what it can to stderr (which thread, in
     # which call) and lets the signal end the process; workers inherit it at fork.
-    faulthandler.enable(all_threads=True)
+    with contextlib.suppress(io.UnsupportedOperation, ValueError):  # stderr is no file
+        faulthandler.enable(all_threads=True)
 
     if args.workers > 1 and settings.broker_url == "memory://":
         raise ConfigError(

@@ -178,9 +178,11 @@ async def test_pollers_submit_every_due_session_once_when_one_is_killed(
             for n in range(600)
         }
     claimed: dict[int, list[str]] = {}
-    pollers = [
-        await anyio.open_process([sys.executable, "-c", POLLER, postgres_url]) for _ in range(3)
-    ]
+    command = [sys.executable, "-c", POLLER, postgres_url]
+    # The first poller starts alone, and the others once it has claimed a batch: however
+    # slow the machine, it is killed in the middle of the run, with the others polling.
+    pollers = [await anyio.open_process(command)]
+    first_claimed = anyio.Event()
 
     async def read(index: int, poller: anyio.abc.Process) -> None:
         assert poller.stdout is not None
@@ -191,6 +193,7 @@ async def test_pollers_submit_every_due_session_once_when_one_is_killed(
                 line = (await lines.receive_until(b"\n", 100)).decode()
                 if line != "ready":
                     claimed[index].append(line)
+                    first_claimed.set()
                 if index == 0 and len(claimed[0]) == 20:
                     _kill(poller)  # SIGKILL mid-run, maybe inside a batch's transaction
         except (anyio.IncompleteRead, anyio.EndOfStream, anyio.ClosedResourceError):
@@ -199,8 +202,11 @@ async def test_pollers_submit_every_due_session_once_when_one_is_killed(
     try:
         with anyio.fail_after(8 * TIMEOUT):
             async with anyio.create_task_group() as group:
-                for index, poller in enumerate(pollers):
-                    group.start_soon(read, index, poller)
+                group.start_soon(read, 0, pollers[0])
+                await first_claimed.wait()
+                for index in (1, 2):
+                    pollers.append(await anyio.open_process(command))
+                    group.start_soon(read, index, pollers[index])
 
                 async def all_claimed() -> None:
                     while sum(len(ids) for ids in claimed.values()) < len(due):
