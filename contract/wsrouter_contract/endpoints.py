@@ -1,0 +1,377 @@
+"""Reading any AsyncAPI 3 document into the WebSocket endpoints it describes.
+
+This is the generic reading, for documents that are not wsrouter's: no connection
+types, no ``type`` tag, no error messages are assumed. A document describes one
+application, from either side: a server's document says ``receive`` for what clients
+send, a client's document (the AsyncAPI generator's WebSocket fixtures) says ``send``.
+The side is asked for, or read from the requests: the side that sends a request with a
+``reply`` is the client. Channels at one address are one endpoint (one connection).
+Only WebSocket servers (``ws``, ``wss``, or none said) are endpoints; problems are
+collected and raised together as one :class:`SpecError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wsrouter_contract.resolve import JsonObject, Resolver, SpecError
+
+JSON_SCHEMA_FORMATS = re.compile(
+    r"^application/(schema(\+json|\+yaml)?|vnd\.aai\.asyncapi(\+json|\+yaml)?)(;.*)?$"
+)
+WEBSOCKET = ("ws", "wss")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+
+
+@dataclass(frozen=True)
+class AnyMessage:
+    """A message of any document: its payload schema (no ``$ref`` left), id, examples."""
+
+    key: str
+    """The message's component or channel key (``echo``)."""
+    name: str
+    """The message's ``name``, else its key: how reports name it."""
+    schema: Any
+    """The payload's JSON Schema; ``{}`` (anything) when the message has no payload."""
+    correlation: tuple[str, ...] | None = None
+    """The path of the payload field that carries the correlation id, if any."""
+    examples: tuple[Any, ...] = ()
+    """The payloads of the message's ``examples``, as the document gives them."""
+    unsupported: str = ""
+    """Why the payload cannot be checked (a ``schemaFormat`` that is not JSON Schema)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """An operation of the client's: what it sends, and what may answer it."""
+
+    id: str
+    messages: tuple[AnyMessage, ...]
+    replies: tuple[AnyMessage, ...] = ()
+    """Empty: the server need not answer (fire and forget)."""
+
+
+@dataclass(frozen=True)
+class Server:
+    """A WebSocket server of the document."""
+
+    name: str
+    url: str
+    """``protocol://host/pathname``, with ``{variables}`` still in it."""
+    variables: JsonObject
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One WebSocket connection: the channels at one address."""
+
+    name: str
+    """The first channel's key: ``--channel`` names endpoints so."""
+    address: str
+    parameters: JsonObject
+    """Channel parameter -> its definition (``default``, ``enum``, ``examples``)."""
+    servers: tuple[Server, ...]
+    requests: tuple[Request, ...]
+    pushes: tuple[AnyMessage, ...]
+    """Messages the server sends without being asked."""
+
+    @property
+    def outbound(self) -> tuple[AnyMessage, ...]:
+        """Every message the server may send on this connection, each once."""
+        seen: dict[str, AnyMessage] = {}
+        for message in (*self.pushes, *(m for r in self.requests for m in r.replies)):
+            seen.setdefault(message.key, message)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True)
+class Document:
+    """The WebSocket endpoints of a document, and the side it was read from."""
+
+    title: str
+    version: str
+    perspective: str
+    """``client`` or ``server``, and why (``client (its requests with a reply are ...)``)."""
+    endpoints: dict[str, Endpoint]
+
+
+def is_wsrouter(document: Any) -> bool:
+    """Whether a document declares wsrouter connection types (``x-connection-type`` tags)."""
+    info = document.get("info") if isinstance(document, Mapping) else None
+    tags = info.get("tags") if isinstance(info, Mapping) else None
+    return any(isinstance(t, Mapping) and "x-connection-type" in t for t in tags or [])
+
+
+def read(document: Any, perspective: str = "auto") -> Document:
+    """The endpoints of a parsed AsyncAPI 3 document; raise :class:`SpecError`."""
+    if not isinstance(document, Mapping) or not str(document.get("asyncapi", "")).startswith("3."):
+        raise SpecError(["/asyncapi: not an AsyncAPI 3 document"])
+    return _Reader(dict(document), perspective).read()
+
+
+def _words(pointer: str) -> str:
+    return pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+
+
+class _Reader:
+    def __init__(self, document: JsonObject, perspective: str) -> None:
+        self.document = document
+        self.resolver = Resolver(document)
+        self.wanted = perspective
+        self.problems: list[str] = []
+        self.messages: dict[str, AnyMessage] = {}
+
+    def read(self) -> Document:
+        info = self.document.get("info") or {}
+        servers = self._servers()
+        operations = {
+            op_id: self._follow(raw, f"#/operations/{op_id}")
+            for op_id, raw in (self.document.get("operations") or {}).items()
+        }
+        perspective = self._perspective(operations)
+        client_sends = "send" if perspective.startswith("client") else "receive"
+        by_address: dict[str, Endpoint] = {}  # channels at one address: one connection
+        for key, channel in (self.document.get("channels") or {}).items():
+            endpoint = self._endpoint(key, channel, servers)
+            if endpoint is not None:
+                by_address.setdefault(endpoint.address, endpoint)
+        requests: dict[str, list[Request]] = {a: [] for a in by_address}
+        pushes: dict[str, list[AnyMessage]] = {a: [] for a in by_address}
+        for op_id, op in operations.items():
+            address = self._operation_address(op, f"#/operations/{op_id}")
+            if address not in by_address:
+                continue
+            messages = self._operation_messages(op, f"#/operations/{op_id}")
+            if op.get("action") == client_sends:
+                replies = self._replies(op, f"#/operations/{op_id}/reply")
+                requests[address].append(Request(op_id, messages, replies))
+            elif op.get("action") in ("send", "receive"):
+                pushes[address].extend(messages)
+            else:
+                self.problems.append(f"#/operations/{op_id}/action: must be `send` or `receive`")
+        if not by_address and not self.problems:
+            self.problems.append(
+                "/servers: no WebSocket server (protocol ws or wss) serves any channel"
+            )
+        if self.problems:
+            raise SpecError(self.problems)
+        found = {
+            e.name: Endpoint(
+                e.name,
+                e.address,
+                e.parameters,
+                e.servers,
+                tuple(requests[e.address]),
+                tuple(pushes[e.address]),
+            )
+            for e in by_address.values()
+        }
+        return Document(
+            str(info.get("title", "")), str(info.get("version", "")), perspective, found
+        )
+
+    # ---------------------------------------------------------------- references
+
+    def _follow(self, node: Any, pointer: str) -> JsonObject:
+        try:
+            _, found = self.resolver.follow(node, pointer)
+        except SpecError as exc:
+            self.problems.extend(exc.problems)
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _pointer(self, node: Any) -> str | None:
+        ref = node.get("$ref") if isinstance(node, Mapping) else None
+        return ref if isinstance(ref, str) else None
+
+    # ---------------------------------------------------------------- side
+
+    def _perspective(self, operations: Mapping[str, JsonObject]) -> str:
+        if self.wanted != "auto":
+            return f"{self.wanted} (as asked)"
+        actions = {op.get("action") for op in operations.values() if "reply" in op}
+        if actions == {"send"}:
+            return "client (its requests with a reply are `send` operations)"
+        if actions == {"receive"}:
+            return "server (its requests with a reply are `receive` operations)"
+        return "server (the default: no request with a reply tells the side apart)"
+
+    # ---------------------------------------------------------------- servers, channels
+
+    def _servers(self) -> dict[str, Server]:
+        servers = {}
+        for name, raw in (self.document.get("servers") or {}).items():
+            server = self._follow(raw, f"#/servers/{name}")
+            protocol = str(server.get("protocol", "")).lower()
+            if protocol not in WEBSOCKET:
+                continue
+            pathname = str(server.get("pathname", "")).rstrip("/")
+            url = f"{protocol}://{server.get('host', '')}{pathname}"
+            variables = {
+                k: self._follow(v, f"#/servers/{name}/variables/{k}")
+                for k, v in (server.get("variables") or {}).items()
+            }
+            servers[name] = Server(name, url, variables)
+        return servers
+
+    def _endpoint(self, key: str, raw: Any, servers: dict[str, Server]) -> Endpoint | None:
+        pointer = f"#/channels/{key}"
+        channel = self._follow(raw, pointer)
+        declared = self.document.get("servers") or {}
+        refs = [self._pointer(s) for s in channel.get("servers") or []]
+        names = [_words(r) for r in refs if r] if refs else list(declared)
+        usable = tuple(servers[n] for n in names if n in servers)
+        if declared and not usable:
+            return None  # served only by other protocols (mqtt, kafka...)
+        address = channel.get("address")
+        parameters = {
+            k: self._follow(v, f"{pointer}/parameters/{k}")
+            for k, v in (channel.get("parameters") or {}).items()
+        }
+        where = address if isinstance(address, str) else "/"
+        return Endpoint(key, where, parameters, usable, (), ())
+
+    def _channel_of(self, op: JsonObject, pointer: str) -> tuple[str, JsonObject]:
+        ref = self._pointer(op.get("channel"))
+        if ref is None or not ref.startswith("#/channels/"):
+            self.problems.append(f"{pointer}/channel: expected a $ref to a channel")
+            return "", {}
+        return ref, self._follow(op["channel"], f"{pointer}/channel")
+
+    def _operation_address(self, op: JsonObject, pointer: str) -> str:
+        _, channel = self._channel_of(op, pointer)
+        address = channel.get("address")
+        return address if isinstance(address, str) else "/"
+
+    def _operation_messages(self, op: JsonObject, pointer: str) -> tuple[AnyMessage, ...]:
+        if "messages" in op:
+            return self._message_list(op.get("messages") or [], f"{pointer}/messages")
+        # AsyncAPI 3: an operation without `messages` has all of its channel's.
+        ref, channel = self._channel_of(op, pointer)
+        keys = channel.get("messages") or {}
+        refs = [{"$ref": f"{ref}/messages/{k}"} for k in keys]
+        return self._message_list(refs, f"{pointer}/channel")
+
+    def _replies(self, op: JsonObject, pointer: str) -> tuple[AnyMessage, ...]:
+        if "reply" not in op:
+            return ()
+        reply = self._follow(op["reply"], pointer)
+        if "messages" in reply:
+            return self._message_list(reply.get("messages") or [], f"{pointer}/messages")
+        # A reply without messages has its channel's: the reply's, else the operation's.
+        source = reply if "channel" in reply else op
+        return self._operation_messages({"channel": source.get("channel")}, pointer)
+
+    # ---------------------------------------------------------------- messages
+
+    def _message_list(self, refs: list[Any], pointer: str) -> tuple[AnyMessage, ...]:
+        found = []
+        for i, ref in enumerate(refs):
+            try:
+                key, node = self.resolver.follow(ref, f"{pointer}/{i}")
+            except SpecError as exc:
+                self.problems.extend(exc.problems)
+                continue
+            message = self.messages.get(key) or self._message(key, node)
+            self.messages[key] = message
+            found.append(message)
+        return tuple(found)
+
+    def _message(self, pointer: str, node: Any) -> AnyMessage:
+        merged: JsonObject = {}
+        for i, trait in enumerate(node.get("traits") or [] if isinstance(node, Mapping) else []):
+            merged.update(self._follow(trait, f"{pointer}/traits/{i}"))  # the message wins
+        if isinstance(node, Mapping):
+            merged.update({k: v for k, v in node.items() if k != "traits"})
+        key = _words(pointer)
+        name = str(merged.get("name") or key)
+        payload = merged.get("payload", {})
+        schema_format = ""
+        if isinstance(payload, Mapping) and "schemaFormat" in payload and "schema" in payload:
+            schema_format, payload = str(payload["schemaFormat"]), payload["schema"]
+        schema_format = str(merged.get("schemaFormat", schema_format))
+        if schema_format and not JSON_SCHEMA_FORMATS.match(schema_format):
+            return AnyMessage(key, name, {}, unsupported=f"schemaFormat {schema_format}")
+        try:
+            schema = self.resolver.inline(payload, f"{pointer}/payload")
+        except SpecError as exc:
+            self.problems.extend(exc.problems)
+            schema = {}
+        examples = tuple(
+            e["payload"]
+            for e in merged.get("examples") or []
+            if isinstance(e, Mapping) and "payload" in e
+        )
+        return AnyMessage(key, name, schema, self._correlation(merged, pointer), examples)
+
+    def _correlation(self, message: JsonObject, pointer: str) -> tuple[str, ...] | None:
+        if "correlationId" not in message:
+            return None
+        correlation = self._follow(message["correlationId"], f"{pointer}/correlationId")
+        location = str(correlation.get("location", ""))
+        prefix = "$message.payload#/"
+        if not location.startswith(prefix) or location == prefix:
+            # A header (`$message.header#/...`): WebSocket frames have none.
+            self.problems.append(
+                f"{pointer}/correlationId: only a payload field ({prefix}...) can be"
+                f" matched on a WebSocket, not {location!r}"
+            )
+            return None
+        parts = location.removeprefix(prefix).split("/")
+        return tuple(p.replace("~1", "/").replace("~0", "~") for p in parts)
+
+
+def parameter_value(definition: JsonObject) -> str | None:
+    """A channel parameter's or server variable's value when no flag gives one.
+
+    Its ``default``, else its first ``enum`` or ``examples`` value; also under a
+    ``schema``, as AsyncAPI 2 wrote parameters (and some 3.0 documents still do).
+    """
+    for where in (definition, definition.get("schema")):
+        if not isinstance(where, Mapping):
+            continue
+        if "default" in where:
+            return str(where["default"])
+        for key in ("enum", "examples"):
+            values = where.get(key)
+            if isinstance(values, list) and values:
+                return str(values[0])
+    return None
+
+
+def fill(template: str, values: Mapping[str, str], definitions: JsonObject, what: str) -> str:
+    """``template`` with each ``{name}`` replaced: from ``values``, else its definition."""
+
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        value = values.get(name)
+        if value is None:
+            value = parameter_value(definitions.get(name) or {})
+        if value is None:
+            raise LookupError(f"{what} needs a value for {{{name}}}: --param {name}=VALUE")
+        return value
+
+    return _PLACEHOLDER.sub(one, template)
+
+
+def endpoint_url(endpoint: Endpoint, values: Mapping[str, str], base: str | None = None) -> str:
+    """The URL to connect to: the server's (or ``base``), then the channel's address.
+
+    ``base`` replaces the document's server (``ws://127.0.0.1:9000/raw``); parameters
+    come from ``values``, else their ``default``, first ``enum`` or ``examples`` value.
+    Raises :class:`LookupError` naming a parameter that has no value.
+    """
+    if base is None:
+        if not endpoint.servers:
+            raise LookupError(
+                f"the document names no WebSocket server for channel `{endpoint.name}`:"
+                " give the server's URL (ws://HOST[:PORT][/PATH])"
+            )
+        server = endpoint.servers[0]
+        base = fill(server.url, values, server.variables, f"server `{server.name}`")
+    address = fill(endpoint.address, values, endpoint.parameters, f"channel `{endpoint.name}`")
+    address = "" if address == "/" else address
+    return base.rstrip("/") + address if address else base
