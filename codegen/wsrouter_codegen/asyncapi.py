@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
-from wsrouter_codegen.load import Document
+from wsrouter_codegen.load import JSON_SCHEMA_FORMATS, Document
 from wsrouter_codegen.model import (
     CloseCode,
     ConnectionKind,
@@ -44,12 +44,6 @@ from wsrouter_codegen.model import (
 )
 from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
-# Schema formats whose schemas are JSON Schema (any draft) or AsyncAPI's superset of it.
-_JSON_SCHEMA_FORMATS = (
-    "application/schema+json",
-    "application/schema+yaml",
-    "application/vnd.aai.asyncapi",
-)
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -172,7 +166,7 @@ class _Builder:
         payload, payload_at = self.doc.deref(merged.get("payload", {}), payload_at)
         if isinstance(payload, Mapping) and "schemaFormat" in payload:  # a multi-format schema
             fmt = str(payload["schemaFormat"])
-            if not fmt.startswith(_JSON_SCHEMA_FORMATS):
+            if not fmt.startswith(JSON_SCHEMA_FORMATS):
                 self.doc.errors.add(
                     join_pointer(payload_at, "schemaFormat"),
                     f"unsupported schemaFormat {fmt!r} of message {name!r}: "
@@ -337,7 +331,11 @@ class _Builder:
                 for group in groups:
                     group.sends.extend(n for n in names if n not in group.sends)
             elif action == "receive":
-                if len(names) != 1:
+                if not names and self.doc.errors.errors:
+                    continue  # its messages were refused, and a problem above says why
+                # One message whose payload is a union is one request per member.
+                union = "messages" in op and len(op["messages"] or []) == 1
+                if len(names) != 1 and not union:
                     implied = (
                         ""
                         if "messages" in op
@@ -348,9 +346,10 @@ class _Builder:
                         f"a receive operation needs exactly one message{implied}",
                     )
                     continue
-                receive = self._receive(op_id, op, at, names[0])
-                for group in groups:
-                    group.receives.append(receive)
+                for name in names:
+                    receive = self._receive(op_id, op, at, name)
+                    for group in groups:
+                        group.receives.append(receive)
             else:
                 self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
 
