@@ -43,6 +43,7 @@ class Document:
 
     file: str
     tag_field: str = "type"
+    perspective: str = "auto"
     fails_with: str = ""
     """Empty: it generates; else the first problem it is refused for."""
     reason: str = ""
@@ -55,7 +56,8 @@ class Document:
 
     @property
     def package(self) -> str:
-        return "corpus_" + self.file.removesuffix(".yml").replace("-", "_")
+        stem = self.file.removesuffix(".yml").removesuffix(".yaml")
+        return "corpus_" + stem.replace("-", "_").replace("/", "_")
 
     @property
     def modules(self) -> tuple[str, ...]:
@@ -92,6 +94,12 @@ DOCUMENTS = [
         ": only JSON Schema and AsyncAPI schemas",
         reason="unsupported schemaFormat 'application/vnd.apache.avro;version=1.9.0'",
     ),
+    # Several documents sharing `common/` files ($refs to other files). The frontend is a
+    # client's document whose requests have no reply, so its side is given.
+    Document("social-media/frontend/asyncapi.yaml", perspective="client"),
+    Document("social-media/backend/asyncapi.yaml"),
+    Document("social-media/comments-service/asyncapi.yaml", models_only=True),
+    Document("social-media/notification-service/asyncapi.yaml", models_only=True),
     Document(
         "gitter-streaming-asyncapi.yml",
         fails_with="/components/messages/heartbeat/payload/schema: a message payload must be"
@@ -127,6 +135,7 @@ def _generate(document: Document, root: Path) -> None:
         None,
         Outputs(package / "server" / "_generated", package / "client" / "_generated"),
         tag_field=document.tag_field,
+        perspective=document.perspective,
         ruff_config=ROOT / "pyproject.toml",
     )
     write(root, files)
@@ -193,7 +202,7 @@ def _examples(document: Document) -> list[tuple[str, dict[str, Any], bool]]:
     """Every message example: its message key, its payload, and whether it is valid."""
     data = _load(document)
     found = []
-    for key, message in data["components"]["messages"].items():
+    for key, message in ((data.get("components") or {}).get("messages") or {}).items():
         payload = message.get("payload", {})
         validator = Draft202012Validator({**data, **payload})
         for example in message.get("examples", []):
@@ -362,3 +371,33 @@ def test_oneofs_clients_send_each_member_and_read_either_object(corpus: Corpus) 
         with connect(f"{url}/test2") as ws:
             pushed = sync.SyncTest2Client(Wire(ws, m.decode_test2_outbound))
             assert next(pushed.messages()) == m.ObjectWithKeyMessage(key="a")
+
+
+def test_the_social_media_frontend_likes_a_comment_and_gets_the_new_count(
+    corpus: Corpus,
+) -> None:
+    document = _document("social-media/frontend/asyncapi.yaml")
+    m = corpus.module(document, "client.messages")
+    sync = corpus.module(document, "client.ws_client_sync")
+    liked: list[Any] = []
+
+    def backend(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        if ws.request.path == "/like/comment":
+            liked.append(json.loads(ws.recv()))
+            ws.send("done")
+        else:  # /update/comment/likes
+            ws.send(json.dumps({"commentId": "c1", "likeCount": 3}))
+            ws.recv()
+
+    with _serving(backend) as url:
+        with connect(f"{url}/like/comment") as ws:
+            client = sync.SyncLikeCommentClient(Wire(ws, m.decode_like_comment_outbound))
+            client.likecomment(commentId="c1", likedBy="u1")
+            assert ws.recv(timeout=TIMEOUT) == "done"
+        assert liked == [{"commentId": "c1", "likedBy": "u1"}]
+        with connect(f"{url}/update/comment/likes") as ws:
+            updates = sync.SyncUpdateCommentLikesClient(
+                Wire(ws, m.decode_update_comment_likes_outbound)
+            )
+            assert next(updates.messages()) == m.UpdateCommentLikes(commentId="c1", likeCount=3)
