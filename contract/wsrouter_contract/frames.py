@@ -77,6 +77,9 @@ class Correlated:
     replies: tuple[AnyMessage, ...]
     request_id: Any = _MISSING
     """The value of the request's correlation field (unset: the request has none)."""
+    path: tuple[str, ...] = ()
+    """Where the request carries it: where a reply without a ``correlationId`` of its
+    own is looked at (Kraken's ``subscriptionStatus`` echoes the ``reqid`` of ``subscribe``)."""
 
 
 @dataclass
@@ -95,12 +98,10 @@ class AnyFrameChecker:
         for request in self.pending:
             if request.request_id is _MISSING:
                 continue
-            for message in request.replies:
-                if message.correlation and value_at(payload, message.correlation) == (
-                    request.request_id
-                ):
-                    self.pending.remove(request)
-                    return payload, self._validate(payload, request.replies, data), request
+            paths = {m.correlation or request.path for m in request.replies}
+            if any(value_at(payload, path) == request.request_id for path in paths if path):
+                self.pending.remove(request)
+                return payload, self._validate(payload, request.replies, data), request
         message = self._validate(payload, self.outbound, data)
         if message.correlation and message not in self.pushes:
             found = value_at(payload, message.correlation)
@@ -125,15 +126,16 @@ class AnyFrameChecker:
         checked = [m for m in candidates if not m.unsupported]
         if not checked and candidates:
             return candidates[0]  # only messages whose schema cannot be read: nothing to check
-        closest: tuple[int, AnyMessage, ValidationError] | None = None
+        closest: tuple[tuple[bool, int], AnyMessage, ValidationError] | None = None
         for message in checked:
             error = payload_error(message, payload)
             if error is None:
                 return message
-            # The candidate whose schema the frame follows furthest is the one it meant.
-            depth = len(error.absolute_path)
-            if closest is None or depth > closest[0]:
-                closest = (depth, message, error)
+            # The candidate the frame meant: one whose fixed values (a tag's const or enum)
+            # it has, then the one whose schema it follows furthest.
+            score = (error.validator not in ("const", "enum"), len(error.absolute_path))
+            if closest is None or score > closest[0]:
+                closest = (score, message, error)
         if closest is None:
             raise Violation("unknown_message", "the server may send nothing here", data)
         _, message, error = closest

@@ -125,6 +125,7 @@ class Connection:
         waiting = Correlated(request.id, request.replies)
         if message.correlation:
             waiting.request_id = value_at(payload, message.correlation)
+            waiting.path = message.correlation
         if request.replies:
             self.checker.pending.append(waiting)
         self.send(payload)
@@ -144,8 +145,7 @@ class Connection:
         if not path or not isinstance(payload, dict):
             return payload
         number = next(self._ids)
-        current = value_at(payload, path)
-        fresh: Any = number if isinstance(current, int | float) else f"contract-{number}"
+        fresh: Any = number if _numeric(message.schema, path) else f"contract-{number}"
         trial = json.loads(json.dumps(payload))
         node = trial
         for part in path[:-1]:
@@ -155,6 +155,16 @@ class Connection:
             if payload_error(message, trial) is None:
                 return trial
         return payload
+
+
+def _numeric(schema: Any, path: tuple[str, ...]) -> bool:
+    """Whether the schema types the field at ``path`` as a number (Kraken's ``reqid``)."""
+    for part in path:
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        schema = properties.get(part) if isinstance(properties, dict) else None
+    kind = schema.get("type") if isinstance(schema, dict) else None
+    kinds = kind if isinstance(kind, list) else [kind]
+    return bool({"integer", "number"} & set(kinds)) and "string" not in kinds
 
 
 def _valid_examples(message: AnyMessage, notes: list[str]) -> list[Any]:

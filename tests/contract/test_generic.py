@@ -8,14 +8,16 @@ our document only, unless ``--profile`` says otherwise.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+from websockets.sync.server import ServerConnection, serve
 
 from tests.e2e.harness import free_port
 from tests.timing import TIMEOUT
@@ -180,3 +182,49 @@ def test_a_server_nobody_runs_is_exit_2_and_tests_nothing(
     status, report = run_tool(capsys, f"ws://127.0.0.1:{free_port()}", "--spec", ECHO)
     assert status == 2
     assert "Nothing was tested" in report
+
+
+# ------------------------------------------- a server's document: Kraken's request/reply
+
+KRAKEN = str(GEMINI.parent / "kraken-websocket-request-reply-multiple-channels.yml")
+
+
+def _kraken(text_reqid: bool) -> Callable[[ServerConnection], None]:
+    """Kraken as its document says (pong to ping, a refused subscription status to
+    (un)subscribe, each echoing the request's integer ``reqid``), or with one defect: the
+    ``reqid`` echoed as text."""
+
+    def serve_one(ws: ServerConnection) -> None:
+        ws.send(json.dumps({"event": "systemStatus", "status": "online", "version": "1.8.0"}))
+        for data in ws:
+            frame = json.loads(data)
+            reply: dict[str, object] = {"event": "pong"}
+            if frame.get("event") in ("subscribe", "unsubscribe"):
+                reply = {"event": "subscriptionStatus", "errorMessage": "not in this test"}
+            if "reqid" in frame:
+                reply["reqid"] = str(frame["reqid"]) if text_reqid else frame["reqid"]
+            ws.send(json.dumps(reply))
+
+    return serve_one
+
+
+@pytest.mark.parametrize("text_reqid", [False, True], ids=["faithful", "text-reqid"])
+def test_krakens_requests_are_matched_by_integer_reqid(
+    text_reqid: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(_kraken(text_reqid), "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+            status, report = run_tool(capsys, url, "--spec", KRAKEN, *QUICK)
+        finally:
+            server.shutdown()
+            thread.join(TIMEOUT)
+    assert "read as the client's document" in report
+    if not text_reqid:
+        assert status == 0, report
+        assert "generated: up to 10 sequences of pingPong, subscribe, unsubscribe" in report
+        return
+    assert status == 1, report
+    assert "at `/reqid`: '1' is not of type 'integer'" in report
