@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -341,8 +341,14 @@ def test_simples_push_only_client_gets_the_typed_signup(corpus: Corpus) -> None:
             ws.send(json.dumps(signup))
             ws.recv()  # until the client closes
 
-    with _serving(account_service) as url, connect(f"{url}/user/signedup") as ws:
-        client = sync.SyncUserSignedupClient(Wire(ws, m.decode_user_signedup_outbound))
+    with _serving(account_service) as url, ExitStack() as opened:
+
+        def opener(where: str) -> Wire:
+            ws = opened.enter_context(connect(where, open_timeout=TIMEOUT))
+            return Wire(ws, m.decode_user_signedup_outbound)
+
+        # No servers in the document: the server is a required argument of connect().
+        client = sync.SyncUserSignedupClient.connect(opener, server=url)
         assert next(client.messages()) == m.UserSignedUp(**signup)
 
 
@@ -401,3 +407,15 @@ def test_the_social_media_frontend_likes_a_comment_and_gets_the_new_count(
                 Wire(ws, m.decode_update_comment_likes_outbound)
             )
             assert next(updates.messages()) == m.UpdateCommentLikes(commentId="c1", likeCount=3)
+
+
+def test_geminis_symbol_and_server_are_arguments_with_the_documents_defaults(
+    corpus: Corpus,
+) -> None:
+    document = _document("websocket-gemini.yml")
+    for name in ("client.ws_client", "client.ws_client_sync"):
+        module = corpus.module(document, name)
+        client = next(c for n, c in vars(module).items() if n.endswith("V1MarketdataSymbolClient"))
+        assert client.url(symbol="btcusd") == "wss://api.gemini.com/v1/marketdata/btcusd"
+        here = client.url(symbol="ethusd", server="ws://127.0.0.1:9/")
+        assert here == "ws://127.0.0.1:9/v1/marketdata/ethusd"
