@@ -152,6 +152,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _check_url(url: str) -> None:
     parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - it raises on a port that is not a number
+    except ValueError:
+        parts = parts._replace(scheme="")
     if parts.scheme not in ("ws", "wss") or not parts.hostname:
         raise UsageError(
             f"the URL must be a WebSocket URL, ws://HOST[:PORT]/PATH or wss://..., not {url!r}"
@@ -262,7 +266,7 @@ def _generic(args: argparse.Namespace, document: Any, say: Callable[..., None]) 
     try:
         if args.url:
             _check_url(args.url)
-        found = read(document, args.perspective)
+        found = read(document, args.perspective, Path(args.spec).parent)
         unknown = [c for c in args.channel if c not in found.endpoints]
         if unknown:
             raise UsageError(
@@ -271,7 +275,8 @@ def _generic(args: argparse.Namespace, document: Any, say: Callable[..., None]) 
         names = args.channel or list(found.endpoints)
         values = _pairs(args.param, "--param")
         urls = {name: endpoint_url(found.endpoints[name], values, args.url) for name in names}
-        _check_url(urls[names[0]])
+        for url in urls.values():
+            _check_url(url)
     except SpecError as exc:
         return _spec_problems(args.spec, exc, say)
     except (UsageError, LookupError) as exc:
@@ -293,7 +298,7 @@ def _generic(args: argparse.Namespace, document: Any, say: Callable[..., None]) 
         f"wsrouter-contract: {found.title} {found.version} ({args.spec}), generic profile,"
         f" read as the {side}'s document"
     )
-    say(render_report(header, results))
+    say(render_report(header, results, "endpoint"))
     return _status(results, args.channel)
 
 

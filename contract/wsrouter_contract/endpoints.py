@@ -12,10 +12,15 @@ collected and raised together as one :class:`SpecError`.
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from wsrouter_contract.resolve import JsonObject, Resolver, SpecError
 
@@ -105,11 +110,65 @@ def is_wsrouter(document: Any) -> bool:
     return any(isinstance(t, Mapping) and "x-connection-type" in t for t in tags or [])
 
 
-def read(document: Any, perspective: str = "auto") -> Document:
-    """The endpoints of a parsed AsyncAPI 3 document; raise :class:`SpecError`."""
+def read(document: Any, perspective: str = "auto", base: Path | None = None) -> Document:
+    """The endpoints of a parsed AsyncAPI 3 document; raise :class:`SpecError`.
+
+    ``base``: the folder of the document's file, where ``$ref``s to other files
+    (``../common/messages.yaml#/likeComment``) are read from; None: none are allowed.
+    """
     if not isinstance(document, Mapping) or not str(document.get("asyncapi", "")).startswith("3."):
         raise SpecError(["/asyncapi: not an AsyncAPI 3 document"])
-    return _Reader(dict(document), perspective).read()
+    document = copy.deepcopy(dict(document))
+    if base is not None:
+        problems: list[str] = []
+        files: JsonObject = {}
+        _mount(document, base.resolve(), "", files, problems, base.resolve())
+        if problems:
+            raise SpecError(problems)
+        if files:
+            document[FILES] = files
+    return _Reader(document, perspective).read()
+
+
+FILES = "x-contract-files"
+"""Where the files a document refers to are mounted in it, each under its path."""
+
+
+def _mount(
+    node: Any, base: Path, prefix: str, files: JsonObject, problems: list[str], root: Path
+) -> None:
+    """Point the ``$ref``s under ``node`` (of the file mounted at ``prefix``) into one tree.
+
+    Each file is mounted under its path relative to the document's folder (``root``).
+    """
+    if isinstance(node, list):
+        for item in node:
+            _mount(item, base, prefix, files, problems, root)
+        return
+    if not isinstance(node, dict):
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        file, _, fragment = ref.partition("#")
+        if not file:
+            node["$ref"] = "#" + prefix + fragment
+        elif "://" in file:
+            problems.append(f"{ref}: URLs are not fetched")
+        else:
+            target = (base / file).resolve()
+            key = os.path.relpath(target, root).replace(os.sep, "/")
+            at = f"/{FILES}/" + key.replace("~", "~0").replace("/", "~1")
+            if key not in files:
+                files[key] = None  # being read: a cycle of files ends here
+                try:
+                    files[key] = yaml.safe_load(target.read_text(encoding="utf-8"))
+                except (OSError, yaml.YAMLError) as exc:
+                    problems.append(f"{ref}: cannot read {file}: {exc}")
+                _mount(files[key], target.parent, at, files, problems, root)
+            node["$ref"] = f"#{at}{fragment}"
+    for name, value in node.items():
+        if name != "$ref":
+            _mount(value, base, prefix, files, problems, root)
 
 
 def _words(pointer: str) -> str:
@@ -373,5 +432,5 @@ def endpoint_url(endpoint: Endpoint, values: Mapping[str, str], base: str | None
         server = endpoint.servers[0]
         base = fill(server.url, values, server.variables, f"server `{server.name}`")
     address = fill(endpoint.address, values, endpoint.parameters, f"channel `{endpoint.name}`")
-    address = "" if address == "/" else address
-    return base.rstrip("/") + address if address else base
+    address = address.strip().lstrip("/")  # `like/comment` is as much a path as `/like`
+    return f"{base.rstrip('/')}/{address}" if address else base

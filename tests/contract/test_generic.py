@@ -181,7 +181,7 @@ def test_a_server_nobody_runs_is_exit_2_and_tests_nothing(
 ) -> None:
     status, report = run_tool(capsys, f"ws://127.0.0.1:{free_port()}", "--spec", ECHO)
     assert status == 2
-    assert "Nothing was tested" in report
+    assert "Nothing was tested: every endpoint was skipped." in report
 
 
 # ------------------------------------------- a server's document: Kraken's request/reply
@@ -228,3 +228,68 @@ def test_krakens_requests_are_matched_by_integer_reqid(
         return
     assert status == 1, report
     assert "at `/reqid`: '1' is not of type 'integer'" in report
+
+
+# ------------------------------------- documents in several files: social-media's backend
+
+CORPUS = GEMINI.parent
+BACKEND = str(CORPUS / "social-media" / "backend" / "asyncapi.yaml")
+
+
+def _website_backend(like_count: object) -> Callable[[ServerConnection], None]:
+    """The backend's two WebSocket channels: likes come in, new counts go out."""
+
+    def serve_one(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        if ws.request.path == "/update/comment/likes":
+            ws.send(json.dumps({"commentId": "c1", "likeCount": like_count}))
+        for _ in ws:  # /like/comment: likes are taken, never answered
+            pass
+
+    return serve_one
+
+
+@pytest.mark.parametrize("like_count", [3, "3"], ids=["faithful", "text-count"])
+def test_a_document_in_several_files_is_tested_endpoint_by_endpoint(
+    like_count: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with serve(_website_backend(like_count), "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}"
+            status, report = run_tool(capsys, url, "--spec", BACKEND, *QUICK)
+        finally:
+            server.shutdown()
+            thread.join(TIMEOUT)
+    assert "newLikeComment" in report
+    assert "updateCommentsCount" in report
+    if like_count == 3:
+        assert status == 0, report
+        assert "generated: up to 10 sequences of receiveCommentLike" in report
+        return
+    assert status == 1, report
+    assert (
+        "FAIL updateCommentsCount - connecting: `updateCommentLikes` at `/likeCount`:"
+        " '3' is not of type 'integer'"
+    ) in report
+
+
+CORPUS_DOCUMENTS = sorted(
+    str(p.relative_to(CORPUS)) for p in (*CORPUS.glob("*.yml"), *CORPUS.glob("*/*/asyncapi.yaml"))
+)
+
+
+@pytest.mark.parametrize("document", CORPUS_DOCUMENTS)
+def test_every_corpus_document_is_a_clean_run_or_one_clean_refusal(
+    document: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A port nobody listens on: the run cannot reach anything outside this machine.
+    url = f"ws://127.0.0.1:{free_port()}"
+    status, output = run_tool(capsys, url, "--spec", str(CORPUS / document), "--timeout", "0.5")
+    assert status == 2, output
+    assert "Traceback" not in output
+    assert "internal error" not in output
+    assert (
+        "Nothing was tested: every endpoint was skipped." in output or "cannot be used:" in output
+    ), output
