@@ -31,6 +31,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from wsrouter_codegen.addresses import (
+    PLACEHOLDER,
+    channel_parameter,
+    protocols,
+    websocket_servers,
+)
 from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
 from wsrouter_codegen.load import JSON_SCHEMA_FORMATS, Document
 from wsrouter_codegen.model import (
@@ -45,7 +51,6 @@ from wsrouter_codegen.model import (
 )
 from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
-_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -78,8 +83,8 @@ def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "a
         unchecked=tuple(schemas.unchecked),
         perspective=builder.perspective,
         declared_groups=builder.by_tags,
-        protocols=_protocols(doc),
-        servers=_websocket_servers(doc),
+        protocols=protocols(doc),
+        servers=websocket_servers(doc),
     )
 
 
@@ -400,10 +405,10 @@ class _Builder:
             return "/", ()
         declared = channel.get("parameters") if isinstance(channel, Mapping) else None
         parameters = []
-        for name in dict.fromkeys(_PLACEHOLDER.findall(address)):
+        for name in dict.fromkeys(PLACEHOLDER.findall(address)):
             raw = declared.get(name) if isinstance(declared, Mapping) else None
             node, _ = self.doc.deref(raw, join_pointer(channel_at, "parameters", name))
-            parameters.append(_parameter(name, node))
+            parameters.append(channel_parameter(name, node))
         return address, tuple(parameters)
 
     def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
@@ -491,58 +496,6 @@ class _Builder:
                             f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
                             f"{name!r} share the tag {tag!r}",
                         )
-
-
-def _protocols(doc: Document) -> tuple[str, ...]:
-    """The protocols of the document's servers (``ws``, ``mqtt``, ...), in order."""
-    servers = doc.data.get("servers")
-    if not isinstance(servers, Mapping):
-        return ()
-    found = []
-    for server in servers.values():
-        node, _ = doc.deref(server, "/servers")
-        if isinstance(node, Mapping) and isinstance(node.get("protocol"), str):
-            found.append(node["protocol"].lower())
-    return tuple(dict.fromkeys(found))
-
-
-def _parameter(name: str, node: Any) -> ChannelParameter:
-    """A channel parameter: its default and enum, also under ``schema`` (as AsyncAPI 2
-    wrote them, and some 3.0 documents, Gemini's among them, still do)."""
-    default: str | None = None
-    values: tuple[str, ...] = ()
-    for where in (node, node.get("schema") if isinstance(node, Mapping) else None):
-        if not isinstance(where, Mapping):
-            continue
-        if default is None and "default" in where:
-            default = str(where["default"])
-        if not values and isinstance(where.get("enum"), list):
-            values = tuple(str(v) for v in where["enum"])
-    return ChannelParameter(name, default, values)
-
-
-def _websocket_servers(doc: Document) -> tuple[str, ...]:
-    """``protocol://host/pathname`` of each ws/wss server, variables at their defaults."""
-    servers = doc.data.get("servers")
-    urls = []
-    for name, server in (servers if isinstance(servers, Mapping) else {}).items():
-        node, at = doc.deref(server, join_pointer("/servers", name))
-        if not isinstance(node, Mapping) or str(node.get("protocol", "")).lower() not in (
-            "ws",
-            "wss",
-        ):
-            continue
-        url = f"{str(node['protocol']).lower()}://{node.get('host', '')}{node.get('pathname', '')}"
-        variables = node.get("variables")
-        variables = variables if isinstance(variables, Mapping) else {}
-        for variable in _PLACEHOLDER.findall(url):
-            value, _ = doc.deref(variables.get(variable), join_pointer(at, "variables", variable))
-            if not isinstance(value, Mapping) or "default" not in value:
-                break
-            url = url.replace("{" + variable + "}", str(value["default"]))
-        else:
-            urls.append(url.rstrip("/"))
-    return tuple(urls)
 
 
 def _const(schema: Any, field: str) -> str | None:

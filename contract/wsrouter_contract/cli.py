@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from wsrouter_contract.endpoints import endpoint_url, is_wsrouter, read
+from wsrouter_contract.endpoints import is_wsrouter, read
 from wsrouter_contract.generic import GenericOptions, run_endpoint
 from wsrouter_contract.peer import Target
 from wsrouter_contract.plugin import Admin, load_plugin
@@ -32,6 +32,7 @@ from wsrouter_contract.redact import redact
 from wsrouter_contract.report import TypeResult, render_report
 from wsrouter_contract.runner import Options, UsageError, run
 from wsrouter_contract.spec import SpecError, parse
+from wsrouter_contract.urls import endpoint_url
 
 # Names of environment variables, not secrets.
 TOKEN_ENV = "WSROUTER_CONTRACT_TOKEN"  # noqa: S105

@@ -22,7 +22,8 @@ from websockets.sync.server import ServerConnection, serve
 from tests.e2e.harness import free_port
 from tests.timing import TIMEOUT
 from wsrouter_contract.cli import main
-from wsrouter_contract.endpoints import endpoint_url, is_wsrouter, read
+from wsrouter_contract.endpoints import is_wsrouter, read
+from wsrouter_contract.urls import endpoint_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = Path(__file__).parent / "documents"
