@@ -179,7 +179,7 @@ class ProtocolViews:
 
     def _method(self, op: ReceiveOperation) -> str:
         message = self.messages[op.message]
-        return python_name(message.struct.tag or python_name(op.message.lower()))
+        return python_name(message.struct.tag or snake_case(op.message))
 
     def handlers_module(self) -> str:
         imports: set[str] = {"ReplyError"}

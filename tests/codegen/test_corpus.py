@@ -370,8 +370,8 @@ def test_oneofs_clients_send_each_member_and_read_either_object(corpus: Corpus) 
     with _serving(server) as url:
         with connect(f"{url}/test") as ws:
             client = sync.SyncTestClient(Wire(ws, m.decode_test_outbound))
-            client.testmessagesoption1(key="k")
-            client.testmessagesoption2(key2="k2")
+            client.test_messages_option1(key="k")
+            client.test_messages_option2(key2="k2")
             assert ws.recv(timeout=TIMEOUT) == "done"
         assert received == [{"key": "k"}, {"key2": "k2"}]
         with connect(f"{url}/test2") as ws:
@@ -399,7 +399,7 @@ def test_the_social_media_frontend_likes_a_comment_and_gets_the_new_count(
     with _serving(backend) as url:
         with connect(f"{url}/like/comment") as ws:
             client = sync.SyncLikeCommentClient(Wire(ws, m.decode_like_comment_outbound))
-            client.likecomment(commentId="c1", likedBy="u1")
+            client.like_comment(commentId="c1", likedBy="u1")
             assert ws.recv(timeout=TIMEOUT) == "done"
         assert liked == [{"commentId": "c1", "likedBy": "u1"}]
         with connect(f"{url}/update/comment/likes") as ws:
@@ -419,3 +419,28 @@ def test_geminis_symbol_and_server_are_arguments_with_the_documents_defaults(
         assert client.url(symbol="btcusd") == "wss://api.gemini.com/v1/marketdata/btcusd"
         here = client.url(symbol="ethusd", server="ws://127.0.0.1:9/")
         assert here == "ws://127.0.0.1:9/v1/marketdata/ethusd"
+
+
+def test_geminis_client_connects_to_the_symbols_address_and_reads_typed_pushes(
+    corpus: Corpus,
+) -> None:
+    document = _document("websocket-gemini.yml")
+    m = corpus.module(document, "client.messages")
+    sync = corpus.module(document, "client.ws_client_sync")
+    paths: list[str] = []
+
+    def gemini(ws: ServerConnection) -> None:
+        assert ws.request is not None
+        paths.append(ws.request.path)
+        ws.send(json.dumps({"type": "heartbeat", "socket_sequence": 1656}))
+        ws.recv()
+
+    with _serving(gemini) as url, ExitStack() as opened:
+
+        def opener(where: str) -> Wire:
+            ws = opened.enter_context(connect(where, open_timeout=TIMEOUT))
+            return Wire(ws, m.decode_v1_marketdata_symbol_outbound)
+
+        client = sync.SyncV1MarketdataSymbolClient.connect(opener, symbol="ethusd", server=url)
+        assert next(client.messages()) == m.MarketDataHeartbeat(socket_sequence=1656)
+    assert paths == ["/v1/marketdata/ethusd"]
