@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
-from hypothesis.errors import Flaky, HypothesisException
+from hypothesis.errors import Flaky, HypothesisException, Unsatisfiable
 from hypothesis_jsonschema import from_schema
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from websockets.sync.client import ClientConnection, connect
@@ -30,6 +30,7 @@ from websockets.sync.client import ClientConnection, connect
 from wsrouter_contract.check import Violation
 from wsrouter_contract.endpoints import AnyMessage, Endpoint, Request
 from wsrouter_contract.frames import AnyFrameChecker, Correlated, explain, payload_error, value_at
+from wsrouter_contract.generate import minimal_instance
 from wsrouter_contract.peer import Pacer, Stats, Unreachable
 from wsrouter_contract.report import Failure, TypeResult
 from wsrouter_contract.transcript import Event, compact
@@ -216,6 +217,10 @@ def _payloads(
     def fits(payload: Any) -> bool:
         return len(json.dumps(payload).encode()) <= max_frame_bytes
 
+    smallest = minimal_instance(message.schema)
+    if smallest is not None and not fits(smallest):  # Hypothesis would only give up, slowly
+        notes.append(f"generated: no `{message.name}` fits in {max_frame_bytes:,} bytes")
+        return None
     try:
         strategy = from_schema(message.schema)
         strategy.validate()
@@ -223,6 +228,23 @@ def _payloads(
         notes.append(f"no generated values for `{message.name}`: {exc}")
         return None
     return strategy.filter(fits)
+
+
+def _hypothesis_test(test: Callable[[], None], options: GenericOptions) -> Callable[[], None]:
+    """``test`` as Hypothesis runs it here: quiet, no database, shrinking, seeded if asked."""
+    test = settings(
+        max_examples=options.max_examples,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+    )(test)
+    if options.seed is not None:
+        test = hypothesis_seed(options.seed)(test)
+    return test
 
 
 class _ServerGone(BaseException):
@@ -265,18 +287,7 @@ def generated_phase(
             connection.close()
 
     strategy = st.lists(st.one_of(choices), min_size=1, max_size=options.max_length)
-    test: Callable[[], None] = settings(
-        max_examples=options.max_examples,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-        verbosity=Verbosity.quiet,
-        print_blob=False,
-    )(given(strategy)(run))
-    if options.seed is not None:
-        test = hypothesis_seed(options.seed)(test)
+    test = _hypothesis_test(given(strategy)(run), options)
     names = ", ".join(r.id for r in requests)
     result.notes.append(f"generated: up to {options.max_examples} sequences of {names}")
     try:
@@ -293,6 +304,10 @@ def generated_phase(
             raise
         shortest = min(failures, key=lambda v: len(v.transcript))
         result.failures.append(Failure("generated", shortest, "not reproducible (flaky)"))
+    except Unsatisfiable:  # every drawn request was over --max-frame-bytes
+        result.notes.append(
+            f"generated: no request fits in {options.max_frame_bytes:,} bytes; none sent"
+        )
 
 
 def run_endpoint(url: str, endpoint: Endpoint, options: GenericOptions) -> TypeResult:
@@ -316,6 +331,8 @@ def run_endpoint(url: str, endpoint: Endpoint, options: GenericOptions) -> TypeR
             return result
         examples_phase(url, endpoint, requests, options, result)
         generated_phase(url, endpoint, requests, options, result)
+        if not result.stats.sent and not result.failures:  # a run that sent nothing passes not
+            result.skipped = f"no request could be sent ({result.notes[-1]})"
     except Unreachable as exc:
         if result.stats.sent:
             result.failures.append(Failure("run", Violation("server_unreachable", str(exc))))

@@ -123,6 +123,17 @@ def test_a_reply_carrying_another_requests_id_is_a_violation(
     assert "kind: uncorrelated_reply" in report
 
 
+def test_requests_that_cannot_fit_in_a_frame_are_a_clean_skip_not_a_pass(
+    servers: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("--spec", ECHO, *QUICK, "--max-frame-bytes", "10", "--max-examples", "1")
+    status, report = run_tool(capsys, servers["echo"], *args)
+    assert status == 2, report  # it sent nothing: it passes nothing
+    assert ("skipped no request could be sent (generated: no `echo` fits in 10 bytes)") in report
+    assert "Nothing was tested: every endpoint was skipped." in report
+    assert "Traceback" not in report
+
+
 def test_the_wsrouter_profile_is_chosen_for_our_document_only() -> None:
     ours = yaml.safe_load((ROOT / "asyncapi.yaml").read_text(encoding="utf-8"))
     echo = yaml.safe_load(Path(ECHO).read_text(encoding="utf-8"))
