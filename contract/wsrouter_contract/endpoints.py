@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import SchemaError
 
 from wsrouter_contract.resolve import JsonObject, Resolver, SpecError
 
@@ -183,17 +185,17 @@ class _Reader:
         self.messages: dict[str, AnyMessage] = {}
 
     def read(self) -> Document:
-        info = self.document.get("info") or {}
+        info = self._dict(self.document.get("info"), "/info")
         servers = self._servers()
         operations = {
-            op_id: self._follow(raw, f"#/operations/{op_id}")
-            for op_id, raw in (self.document.get("operations") or {}).items()
+            str(op_id): self._follow(raw, f"#/operations/{op_id}")
+            for op_id, raw in self._dict(self.document.get("operations"), "/operations").items()
         }
         perspective = self._perspective(operations)
         client_sends = "send" if perspective.startswith("client") else "receive"
         by_address: dict[str, Endpoint] = {}  # channels at one address: one connection
-        for key, channel in (self.document.get("channels") or {}).items():
-            endpoint = self._endpoint(key, channel, servers)
+        for key, channel in self._dict(self.document.get("channels"), "/channels").items():
+            endpoint = self._endpoint(str(key), channel, servers)
             if endpoint is not None:
                 by_address.setdefault(endpoint.address, endpoint)
         requests: dict[str, list[Request]] = {a: [] for a in by_address}
@@ -241,6 +243,22 @@ class _Reader:
             return {}
         return found if isinstance(found, dict) else {}
 
+    def _dict(self, node: Any, pointer: str) -> JsonObject:
+        """``node`` if it is a mapping; else ``{}``, and a problem unless it is absent."""
+        if isinstance(node, dict):
+            return node
+        if node is not None:
+            self.problems.append(f"{pointer}: expected a mapping")
+        return {}
+
+    def _list(self, node: Any, pointer: str) -> list[Any]:
+        """``node`` if it is a list; else ``[]``, and a problem unless it is absent."""
+        if isinstance(node, list):
+            return node
+        if node is not None:
+            self.problems.append(f"{pointer}: expected a list")
+        return []
+
     def _pointer(self, node: Any) -> str | None:
         ref = node.get("$ref") if isinstance(node, Mapping) else None
         return ref if isinstance(ref, str) else None
@@ -250,7 +268,7 @@ class _Reader:
     def _perspective(self, operations: Mapping[str, JsonObject]) -> str:
         if self.wanted != "auto":
             return f"{self.wanted} (as asked)"
-        actions = {op.get("action") for op in operations.values() if "reply" in op}
+        actions = {str(op.get("action")) for op in operations.values() if "reply" in op}
         if actions == {"send"}:
             return "client (its requests with a reply are `send` operations)"
         if actions == {"receive"}:
@@ -261,33 +279,34 @@ class _Reader:
 
     def _servers(self) -> dict[str, Server]:
         servers = {}
-        for name, raw in (self.document.get("servers") or {}).items():
+        for name, raw in self._dict(self.document.get("servers"), "/servers").items():
             server = self._follow(raw, f"#/servers/{name}")
             protocol = str(server.get("protocol", "")).lower()
             if protocol not in WEBSOCKET:
                 continue
             pathname = str(server.get("pathname", "")).rstrip("/")
             url = f"{protocol}://{server.get('host', '')}{pathname}"
+            declared = self._dict(server.get("variables"), f"#/servers/{name}/variables")
             variables = {
-                k: self._follow(v, f"#/servers/{name}/variables/{k}")
-                for k, v in (server.get("variables") or {}).items()
+                str(k): self._follow(v, f"#/servers/{name}/variables/{k}")
+                for k, v in declared.items()
             }
-            servers[name] = Server(name, url, variables)
+            servers[str(name)] = Server(str(name), url, variables)
         return servers
 
     def _endpoint(self, key: str, raw: Any, servers: dict[str, Server]) -> Endpoint | None:
         pointer = f"#/channels/{key}"
         channel = self._follow(raw, pointer)
-        declared = self.document.get("servers") or {}
-        refs = [self._pointer(s) for s in channel.get("servers") or []]
+        declared = self._dict(self.document.get("servers"), "/servers")
+        refs = [self._pointer(s) for s in self._list(channel.get("servers"), f"{pointer}/servers")]
         names = [_words(r) for r in refs if r] if refs else list(declared)
         usable = tuple(servers[n] for n in names if n in servers)
         if declared and not usable:
             return None  # served only by other protocols (mqtt, kafka...)
         address = channel.get("address")
         parameters = {
-            k: self._follow(v, f"{pointer}/parameters/{k}")
-            for k, v in (channel.get("parameters") or {}).items()
+            str(k): self._follow(v, f"{pointer}/parameters/{k}")
+            for k, v in self._dict(channel.get("parameters"), f"{pointer}/parameters").items()
         }
         where = address if isinstance(address, str) else "/"
         return Endpoint(key, where, parameters, usable, (), ())
@@ -306,10 +325,11 @@ class _Reader:
 
     def _operation_messages(self, op: JsonObject, pointer: str) -> tuple[AnyMessage, ...]:
         if "messages" in op:
-            return self._message_list(op.get("messages") or [], f"{pointer}/messages")
+            refs = self._list(op.get("messages"), f"{pointer}/messages")
+            return self._message_list(refs, f"{pointer}/messages")
         # AsyncAPI 3: an operation without `messages` has all of its channel's.
         ref, channel = self._channel_of(op, pointer)
-        keys = channel.get("messages") or {}
+        keys = self._dict(channel.get("messages"), f"{ref}/messages")
         refs = [{"$ref": f"{ref}/messages/{k}"} for k in keys]
         return self._message_list(refs, f"{pointer}/channel")
 
@@ -318,7 +338,8 @@ class _Reader:
             return ()
         reply = self._follow(op["reply"], pointer)
         if "messages" in reply:
-            return self._message_list(reply.get("messages") or [], f"{pointer}/messages")
+            refs = self._list(reply.get("messages"), f"{pointer}/messages")
+            return self._message_list(refs, f"{pointer}/messages")
         # A reply without messages has its channel's: the reply's, else the operation's.
         source = reply if "channel" in reply else op
         return self._operation_messages({"channel": source.get("channel")}, pointer)
@@ -340,10 +361,10 @@ class _Reader:
 
     def _message(self, pointer: str, node: Any) -> AnyMessage:
         merged: JsonObject = {}
-        for i, trait in enumerate(node.get("traits") or [] if isinstance(node, Mapping) else []):
+        node = self._dict(node, pointer)
+        for i, trait in enumerate(self._list(node.get("traits"), f"{pointer}/traits")):
             merged.update(self._follow(trait, f"{pointer}/traits/{i}"))  # the message wins
-        if isinstance(node, Mapping):
-            merged.update({k: v for k, v in node.items() if k != "traits"})
+        merged.update({k: v for k, v in node.items() if k != "traits"})
         key = _words(pointer)
         name = str(merged.get("name") or key)
         payload = merged.get("payload", {})
@@ -355,12 +376,16 @@ class _Reader:
             return AnyMessage(key, name, {}, unsupported=f"schemaFormat {schema_format}")
         try:
             schema = self.resolver.inline(payload, f"{pointer}/payload")
+            Draft7Validator.check_schema(schema)
         except SpecError as exc:
             self.problems.extend(exc.problems)
             schema = {}
+        except SchemaError as exc:
+            self.problems.append(f"{pointer}/payload: not a JSON Schema: {exc.message}")
+            schema = {}
         examples = tuple(
             e["payload"]
-            for e in merged.get("examples") or []
+            for e in self._list(merged.get("examples"), f"{pointer}/examples")
             if isinstance(e, Mapping) and "payload" in e
         )
         return AnyMessage(key, name, schema, self._correlation(merged, pointer), examples)
