@@ -31,9 +31,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from wsrouter_codegen.addresses import (
+    PLACEHOLDER,
+    channel_parameter,
+    protocols,
+    websocket_servers,
+)
 from wsrouter_codegen.errors import join_pointer, unescape_pointer_token
-from wsrouter_codegen.load import Document
+from wsrouter_codegen.load import JSON_SCHEMA_FORMATS, Document
 from wsrouter_codegen.model import (
+    ChannelParameter,
     CloseCode,
     ConnectionKind,
     Group,
@@ -44,12 +51,6 @@ from wsrouter_codegen.model import (
 )
 from wsrouter_codegen.schema import SchemaConverter, class_name, python_name, type_name
 
-# Schema formats whose schemas are JSON Schema (any draft) or AsyncAPI's superset of it.
-_JSON_SCHEMA_FORMATS = (
-    "application/schema+json",
-    "application/schema+yaml",
-    "application/vnd.aai.asyncapi",
-)
 _CORRELATION = re.compile(r"^\$message\.payload#/([A-Za-z_][A-Za-z0-9_]*)$")
 
 
@@ -82,7 +83,8 @@ def build_protocol(doc: Document, tag_field: str = "type", perspective: str = "a
         unchecked=tuple(schemas.unchecked),
         perspective=builder.perspective,
         declared_groups=builder.by_tags,
-        protocols=_protocols(doc),
+        protocols=protocols(doc),
+        servers=websocket_servers(doc),
     )
 
 
@@ -172,7 +174,7 @@ class _Builder:
         payload, payload_at = self.doc.deref(merged.get("payload", {}), payload_at)
         if isinstance(payload, Mapping) and "schemaFormat" in payload:  # a multi-format schema
             fmt = str(payload["schemaFormat"])
-            if not fmt.startswith(_JSON_SCHEMA_FORMATS):
+            if not fmt.startswith(JSON_SCHEMA_FORMATS):
                 self.doc.errors.add(
                     join_pointer(payload_at, "schemaFormat"),
                     f"unsupported schemaFormat {fmt!r} of message {name!r}: "
@@ -333,11 +335,19 @@ class _Builder:
             else:
                 tags = [self._channel_group(op, at)]
             groups = [self.groups.setdefault(t, Group(t, "")) for t in tags if isinstance(t, str)]
+            if not by_tags:
+                for group in groups:
+                    if group.address is None:
+                        group.address, group.parameters = self._channel_address(op, at)
             if action == "send":
                 for group in groups:
                     group.sends.extend(n for n in names if n not in group.sends)
             elif action == "receive":
-                if len(names) != 1:
+                if not names and self.doc.errors.errors:
+                    continue  # its messages were refused, and a problem above says why
+                # One message whose payload is a union is one request per member.
+                union = "messages" in op and len(op["messages"] or []) == 1
+                if len(names) != 1 and not union:
                     implied = (
                         ""
                         if "messages" in op
@@ -348,9 +358,10 @@ class _Builder:
                         f"a receive operation needs exactly one message{implied}",
                     )
                     continue
-                receive = self._receive(op_id, op, at, names[0])
-                for group in groups:
-                    group.receives.append(receive)
+                for name in names:
+                    receive = self._receive(op_id, op, at, name)
+                    for group in groups:
+                        group.receives.append(receive)
             else:
                 self.doc.errors.add(join_pointer(at, "action"), f"unknown action {action!r}")
 
@@ -382,6 +393,23 @@ class _Builder:
             for key in (keys if isinstance(keys, Mapping) else {})
         ]
         return self._message_names(refs, join_pointer(at, "channel"))
+
+    def _channel_address(
+        self, op: Mapping[str, Any], at: str
+    ) -> tuple[str, tuple[ChannelParameter, ...]]:
+        """The address of an operation's channel and its ``{parameters}``, in order."""
+        target = self.doc.ref_target(op.get("channel"), join_pointer(at, "channel"))
+        channel, channel_at = self.doc.deref(self.doc.get(target), target) if target else ({}, "")
+        address = channel.get("address") if isinstance(channel, Mapping) else None
+        if not isinstance(address, str):
+            return "/", ()
+        declared = channel.get("parameters") if isinstance(channel, Mapping) else None
+        parameters = []
+        for name in dict.fromkeys(PLACEHOLDER.findall(address)):
+            raw = declared.get(name) if isinstance(declared, Mapping) else None
+            node, _ = self.doc.deref(raw, join_pointer(channel_at, "parameters", name))
+            parameters.append(channel_parameter(name, node))
+        return address, tuple(parameters)
 
     def _channel_group(self, op: Mapping[str, Any], at: str) -> str | None:
         """The group of an operation in a document without tag groups: its channel's address.
@@ -468,19 +496,6 @@ class _Builder:
                             f"group {group.name!r} {direction}: messages {seen[tag]!r} and "
                             f"{name!r} share the tag {tag!r}",
                         )
-
-
-def _protocols(doc: Document) -> tuple[str, ...]:
-    """The protocols of the document's servers (``ws``, ``mqtt``, ...), in order."""
-    servers = doc.data.get("servers")
-    if not isinstance(servers, Mapping):
-        return ()
-    found = []
-    for server in servers.values():
-        node, _ = doc.deref(server, "/servers")
-        if isinstance(node, Mapping) and isinstance(node.get("protocol"), str):
-            found.append(node["protocol"].lower())
-    return tuple(dict.fromkeys(found))
 
 
 def _const(schema: Any, field: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from wsrouter_codegen.emit import (
     View,
     all_fields,
@@ -25,6 +27,8 @@ from wsrouter_codegen.model import (
 )
 from wsrouter_codegen.schema import class_name, names_in, python_name, snake_case
 from wsrouter_codegen.types import field_annotation, render
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
 class ProtocolViews:
@@ -175,7 +179,7 @@ class ProtocolViews:
 
     def _method(self, op: ReceiveOperation) -> str:
         message = self.messages[op.message]
-        return python_name(message.struct.tag or python_name(op.message.lower()))
+        return python_name(message.struct.tag or snake_case(op.message))
 
     def handlers_module(self) -> str:
         imports: set[str] = {"ReplyError"}
@@ -282,7 +286,7 @@ class ProtocolViews:
         fields: list[Field] = []
         clients = []
         wait = "" if sync else "await "
-        any_reply = False
+        any_reply = any_url = any_literal = any_quote = False
         for group in self.protocol.groups:
             prefix = self.prefix(group)
             _, (outbound, decoder, _members) = self._union_names(group)
@@ -334,8 +338,14 @@ class ProtocolViews:
                         "body": body,
                     }
                 )
+            url = _url_view(group, self.protocol.servers)
+            if url is not None:
+                any_url = True
+                any_literal = any_literal or any(p.values for p in group.parameters)
+                any_quote = any_quote or bool(group.parameters)
             clients.append(
                 {
+                    "url": url,
                     "name": f"Sync{prefix}Client" if sync else f"{prefix}Client",
                     "doc": docstring(
                         f"A ``{group.name}`` connection{', blocking' if sync else ''}. "
@@ -351,15 +361,57 @@ class ProtocolViews:
                 }
             )
         names_in_types = {n for e in exprs for n in names_in(e)}
+        typing_extra = {"ClassVar", "NoReturn", "Protocol", "TypeVar"}
+        if any_literal:  # a channel parameter's enum
+            typing_extra.add("Literal")
         return {
             **self._base(),
-            **typing_and_msgspec(exprs, fields, {"ClassVar", "NoReturn", "Protocol", "TypeVar"}),
+            **typing_and_msgspec(exprs, fields, typing_extra),
             "request_id_type": self.request_id_type(),
             "any_reply": any_reply,
+            "any_url": any_url,
+            "any_quote": any_quote,
             "imports": sorted(imports | names_in_types),
             "error_types": "(" + ", ".join(self.errors) + ",)" if self.errors else "()",
             "clients": clients,
         }
+
+
+def _url_view(group: Group, servers: tuple[str, ...]) -> View | None:
+    """``url()`` and ``connect()`` of a group made of the channels at one address.
+
+    The address's ``{parameters}`` are keyword arguments (a ``Literal`` of their enum,
+    their default if any); ``server`` defaults to the document's first WebSocket server.
+    """
+    if group.address is None:
+        return None
+    params, args = [], []
+    for parameter in group.parameters:
+        name = python_name(parameter.name)
+        kind = "str"
+        if parameter.values:
+            kind = f"Literal[{', '.join(repr(v) for v in parameter.values)}]"
+        default = "" if parameter.default is None else f" = {parameter.default!r}"
+        params.append(f"{name}: {kind}{default}")
+        args.append(f"{name}={name}")
+    params.append(f"server: str{f' = {servers[0]!r}' if servers else ''}")
+    args.append("server=server")
+    pieces = ['server.rstrip("/")']
+    address = group.address.strip()
+    if address not in ("", "/"):
+        names = {p.name: python_name(p.name) for p in group.parameters}
+        for i, piece in enumerate(_PLACEHOLDER.split("/" + address.lstrip("/"))):
+            if i % 2:
+                pieces.append(f'quote(str({names[piece]}), safe="")')
+            elif piece:
+                pieces.append(repr(piece))
+    where = f"the channel address ``{group.address}``" if group.address != "/" else "``/``"
+    return {
+        "params": "*, " + ", ".join(params),
+        "args": ", ".join(args),
+        "expr": " + ".join(pieces),
+        "doc": docstring(f"The URL of a ``{group.name}`` connection: ``server``, then {where}", 8),
+    }
 
 
 def _perspective_words(perspective: str) -> str:

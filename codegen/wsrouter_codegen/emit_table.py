@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from wsrouter_codegen.emit import View, docstring, render_template
 from wsrouter_codegen.model import Group, Protocol
-from wsrouter_codegen.schema import class_name, python_name
+from wsrouter_codegen.schema import class_name, python_name, snake_case
 
 
 class TableViews:
@@ -21,7 +21,7 @@ class TableViews:
         self.tags = {m.key: m.struct.tag for m in protocol.messages}
 
     def _method(self, message: str) -> str:
-        return "on_" + python_name(self.tags[message] or python_name(message.lower()))
+        return "on_" + python_name(self.tags[message] or snake_case(message))
 
     def _row(self, group: Group) -> View:
         prefix = class_name(group.name)

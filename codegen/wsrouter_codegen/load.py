@@ -30,6 +30,25 @@ FILES = "x-files"
 """Where the files a document refers to are mounted."""
 
 
+# Schema formats whose schemas are JSON Schema (any draft) or AsyncAPI's superset of it.
+JSON_SCHEMA_FORMATS = (
+    "application/schema+json",
+    "application/schema+yaml",
+    "application/vnd.aai.asyncapi",
+)
+
+
+def _unread(node: dict[str, JSON], key: str) -> bool:
+    """Whether the generator never reads ``node[key]``, so its references are not followed.
+
+    The schema of a payload in another format (Avro, RAML: one "unsupported schemaFormat"
+    line says so), and the bindings of protocols other than WebSocket (Kafka's Avro key).
+    """
+    if key == "schema" and "schemaFormat" in node:
+        return not str(node["schemaFormat"]).startswith(JSON_SCHEMA_FORMATS)
+    return False
+
+
 def _file_key(path: Path, root: Path) -> str:
     """A mounted file's name: its path relative to the document's folder (``../common/x``)."""
     return Path(os.path.relpath(path, root)).as_posix()
@@ -113,8 +132,11 @@ class Document:
                     inner = join_pointer("/" + FILES, key)
                     self._rewrite(data, target.parent, inner, mounted, inner)
                 node["$ref"] = "#" + join_pointer("/" + FILES, key) + fragment
+        if isinstance(node.get("bindings"), dict):  # only WebSocket bindings are read
+            bindings = node["bindings"]
+            node = {**node, "bindings": {k: v for k, v in bindings.items() if k == "ws"}}
         for key, value in node.items():
-            if key != "$ref":
+            if key != "$ref" and not _unread(node, key):
                 self._rewrite(
                     value, base, prefix, mounted, f"{at}/{escape_pointer_token(str(key))}"
                 )

@@ -173,6 +173,17 @@ class ConnectionKind:
     room_description: str = ""
 
 
+@dataclass(frozen=True)
+class ChannelParameter:
+    """A ``{name}`` of a channel address: an argument of the client's ``url``/``connect``."""
+
+    name: str
+    default: str | None = None
+    """Its ``default``; None: the argument is required."""
+    values: tuple[str, ...] = ()
+    """Its ``enum``: the argument's ``Literal`` type; empty: any string."""
+
+
 @dataclass
 class Group:
     """The operations of one tag: one kind of connection."""
@@ -182,6 +193,11 @@ class Group:
     receives: list[ReceiveOperation] = field(default_factory=list)
     sends: list[str] = field(default_factory=list)
     kind: ConnectionKind = field(default_factory=ConnectionKind)
+    address: str | None = None
+    """The channel address of a group made of the channels at one address; None for a
+    group named by operation tags (a router's: its SDK knows where to connect)."""
+    parameters: tuple[ChannelParameter, ...] = ()
+    """The address's ``{parameters}``, in order."""
 
     def inbound(self) -> list[str]:
         """Messages a client of this group may send, in spec order."""
@@ -225,6 +241,9 @@ class Protocol:
     connection-type table is generated too."""
     protocols: tuple[str, ...] = ()
     """The protocols of the document's ``servers``; none said: WebSocket is assumed."""
+    servers: tuple[str, ...] = ()
+    """The URLs of its WebSocket servers (``wss://api.gemini.com``), in order, variables at
+    their defaults (a server with a variable that has none is left out)."""
 
     @property
     def websocket(self) -> bool:

@@ -99,8 +99,12 @@ def failure_lines(result: TypeResult, failure: Failure) -> list[str]:
     return lines
 
 
-def render_report(header: str, results: list[TypeResult]) -> str:
-    """The whole report: a header, the failures in detail, then the summary."""
+def render_report(header: str, results: list[TypeResult], unit: str = "connection type") -> str:
+    """The whole report: a header, the failures in detail, then the summary.
+
+    ``unit``: what each result is (a ``connection type``; an ``endpoint`` in the generic
+    profile).
+    """
     lines = [header, ""]
     for result in results:
         for failure in result.failures:
@@ -112,10 +116,10 @@ def render_report(header: str, results: list[TypeResult]) -> str:
     if failed:
         lines.append(f"{failed} violation(s) found.")
     elif skipped == len(results):
-        lines.append("Nothing was tested: every connection type was skipped.")
+        lines.append(f"Nothing was tested: every {unit} was skipped.")
         return "\n".join(lines)
     else:
         lines.append("No violations found.")
     if skipped:
-        lines[-1] += f" {skipped} connection type(s) skipped."
+        lines[-1] += f" {skipped} {unit}(s) skipped."
     return "\n".join(lines)

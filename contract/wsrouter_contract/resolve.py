@@ -25,6 +25,8 @@ class Resolver:
 
     def lookup(self, ref: str) -> Any:
         """The node a local reference points to."""
+        if not isinstance(ref, str):
+            raise SpecError([f"{ref!r}: a $ref is a string"])
         if not ref.startswith("#"):
             raise SpecError([f"{ref}: only local references (#/...) are supported"])
         node: Any = self.document
@@ -43,6 +45,8 @@ class Resolver:
         seen: set[str] = set()
         while isinstance(node, Mapping) and "$ref" in node:
             pointer = node["$ref"]
+            if not isinstance(pointer, str):
+                raise SpecError([f"{pointer!r}: a $ref is a string"])
             if pointer in seen:
                 raise SpecError([f"{pointer}: circular reference"])
             seen.add(pointer)
@@ -61,6 +65,8 @@ class Resolver:
             return copy.deepcopy(node)
         if "$ref" in node:
             ref = node["$ref"]
+            if not isinstance(ref, str):
+                raise SpecError([f"{pointer}: a $ref is a string, not {ref!r}"])
             if ref in stack:
                 raise SpecError([f"{pointer}: recursive schema through {ref} is not supported"])
             target = self.inline(self.lookup(ref), ref, (*stack, ref))

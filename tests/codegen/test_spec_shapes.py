@@ -81,6 +81,26 @@ PUSH_ONLY = _spec(
     {"onTick": {"action": "send", "messages": _refs("tick")}},
 )
 
+# Channel parameters and a server with a variable: arguments of the client's url/connect.
+ADDRESSED = _spec(
+    {"tick": _message("tick", n={"type": "integer"})},
+    {"onTick": {"action": "send", "messages": _refs("tick")}},
+)
+ADDRESSED["servers"] = {
+    "mqtt": {"host": "broker.example", "protocol": "mqtt"},
+    "edge": {
+        "host": "{region}.example.com",
+        "pathname": "/stream/",
+        "protocol": "wss",
+        "variables": {"region": {"default": "eu", "enum": ["eu", "us"]}},
+    },
+}
+ADDRESSED["channels"]["socket"]["address"] = "/rooms/{room}/{lang}"
+ADDRESSED["channels"]["socket"]["parameters"] = {
+    "room": {"description": "Any room."},
+    "lang": {"enum": ["en", "fr"], "default": "en"},
+}
+
 # An array alias of an object schema: the class must exist before the alias is made.
 ARRAY_OF_OBJECTS = _spec(
     {"batch": _message("batch", items={"$ref": "#/components/schemas/Events"})},
@@ -269,6 +289,7 @@ CASES: dict[str, Spec] = {
     "schemas": SCHEMAS,
     "channel_groups": CHANNEL_GROUPS,
     "push_only": PUSH_ONLY,
+    "addressed": ADDRESSED,
     "array_of_objects": ARRAY_OF_OBJECTS,
     "integer_ids": INTEGER_IDS,
     "fire_and_forget": FIRE_AND_FORGET,
@@ -356,7 +377,30 @@ def test_a_push_only_server_gets_a_client_with_only_a_typed_stream(
         "group",
         "decode",
         "messages",
+        "url",
+        "connect",
     ]
+
+
+def test_channel_parameters_and_the_server_are_arguments_with_defaults(
+    generation: Generation,
+) -> None:
+    client = generation.module("addressed", "client.ws_client_sync").SyncRoomsRoomLangClient
+    # The first WebSocket server (not the mqtt one), its variable at its default.
+    assert client.url(room="a b") == "wss://eu.example.com/stream/rooms/a%20b/en"
+    there = client.url(room="r", lang="fr", server="ws://127.0.0.1:9")
+    assert there == "ws://127.0.0.1:9/rooms/r/fr"
+    with pytest.raises(TypeError, match="room"):  # no default: required
+        client.url()
+    opened: list[str] = []
+
+    def opener(url: str) -> object:
+        opened.append(url)
+        return object()
+
+    connected = client.connect(opener, room="r")
+    assert isinstance(connected, client)
+    assert opened == ["wss://eu.example.com/stream/rooms/r/en"]
 
 
 def test_an_array_of_objects_decodes(generation: Generation) -> None:
