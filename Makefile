@@ -124,7 +124,7 @@ servers:
 
 # Not part of `make test`: about five minutes of both cores. The servers run on CPU 0, the load
 # generator on CPU 1 (taskset); 5,000 idle connections need more than 1,024 descriptors.
-bench: $(STAMP)
+bench: $(STAMP) servers
 	ulimit -n "$$(ulimit -Hn)" && taskset -c 1 $(VENV)/bin/python -m loadtests.bench
 
 # npm is used only to download the package tarball; nothing is installed.
