@@ -169,6 +169,10 @@ async def test_a_postgres_restart_fails_requests_while_down_and_none_once_back(
             metrics = (await http.get(f"{node.http_url}/metrics")).text
             assert 'wsrouter_errors_sent_total{code="storage_unavailable"} 1' in metrics
 
+    for node in nodes:  # each refusal logged as a warning, with no trace of a crash
+        log = node.output()
+        assert "storage unavailable method=POST path=/notifications" in log
+        assert "level=error" not in log
     with psycopg.connect(database) as db:
         answers = db.execute(
             "SELECT question_id FROM answers WHERE session_id = %s", (session,)
