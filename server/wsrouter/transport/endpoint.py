@@ -247,6 +247,7 @@ class WebSocketEndpoint:
             abort_after=abort_after,
             close_timeout=services.settings.close_timeout_seconds,
         )
+        connection.hold()  # until its opening frames are out (released by _open)
         services.hub.add(connection)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
         log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
@@ -302,6 +303,10 @@ class WebSocketEndpoint:
             services.metrics.inc("wsrouter_closes_total", code=str(refusal.close_code))
             connection.enqueue(encode(error(refusal.error_code, refusal.message)))
             connection.close(refusal.close_code, refusal.message)
+        if session.outbox.deferred:
+            session.outbox.flush_deferred()
+        # The opening frames are out: now what others sent meanwhile.
+        connection.release()
         if accepted.session is not None:
             self.clock.watch(accepted.session.id, accepted.session.ends_at)
         return session, handler, dispatch
