@@ -16,7 +16,8 @@ document.
 Modules: :mod:`.targets` starts and stops the servers and knows each one's framing,
 :mod:`.connections` is the picows client, :mod:`.scenarios` the four scenarios and their
 sizes, :mod:`.measure` the CPU meter and quantiles; :mod:`.frame_cost` measures, without
-sockets and so with far less noise, the CPU the router adds to every frame.
+sockets and so with far less noise, the CPU the router adds to every frame;
+:mod:`.cluster` is the cluster row (Redis against embedded, 2 workers against 1).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from loadtests.bench import cluster
 from loadtests.bench.measure import SATURATED
 from loadtests.bench.scenarios import FULL, QUICK, SCENARIOS, Plan
 from loadtests.bench.targets import (
@@ -213,17 +215,21 @@ def main(argv: list[str] | None = None) -> int:
             for target in targets:
                 stop_server(target)
     cost, cost_table = frame_cost(quick=args.quick)
+    cluster_row = cluster.bench_cluster(plan, quick=args.quick)
     document = {
         "plan": vars(plan) | {"quick": args.quick},
         "pinned": bool(pin(SERVER_CPU)),
         "results": results,
         "ratios": ratios(results),
         "frame_cost": cost,
+        "cluster": cluster_row,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(document, indent=2) + "\n")
     print(table(results))
     print()
     print(cost_table)
+    print()
+    print(cluster.table(cluster_row))
     print(f"\nwritten: {args.out}")
     return 0

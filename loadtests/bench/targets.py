@@ -9,6 +9,7 @@ handled by :mod:`loadtests.bench.connections`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import jwt
@@ -28,10 +30,10 @@ SERVER_CPU = 0
 GENERATOR_CPU = 1
 
 
-def pin(cpu: int) -> list[str]:
-    """The ``taskset`` prefix pinning a command to ``cpu`` (empty where that is impossible)."""
+def pin(cpus: int | str) -> list[str]:
+    """The ``taskset`` prefix pinning a command to ``cpus`` (empty where that is impossible)."""
     if (os.cpu_count() or 1) >= 2 and shutil.which("taskset"):
-        return ["taskset", "-c", str(cpu)]
+        return ["taskset", "-c", str(cpus)]
     return []
 
 
@@ -87,9 +89,13 @@ class Target:
         return f"pub:{ROOM}:{text}".encode()
 
     def cpu_seconds(self) -> float:
-        """CPU time the server process has used so far."""
-        times = self.process.cpu_times()
-        return float(times.user + times.system)
+        """CPU time the server has used so far (``--workers N``: its workers' too)."""
+        total = 0.0
+        for process in [self.process, *self.process.children(recursive=True)]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
 
     def rss(self) -> int:
         """The server's resident memory, bytes."""
@@ -102,13 +108,24 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(kind: str, workdir: Path) -> Target:
-    """Start ``kind`` on a free loopback port, pinned to CPU 0; wait until it accepts."""
+def start_server(
+    kind: str,
+    workdir: Path,
+    *,
+    extra_env: Mapping[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    cpus: str = str(SERVER_CPU),
+) -> Target:
+    """Start ``kind`` on a free loopback port, pinned to ``cpus``; wait until it accepts.
+
+    The router takes ``extra_env`` over its bench settings and ``args`` after its
+    command line (the cluster row: a Redis broker, ``--workers 2``).
+    """
     port = _free_port()
     env = dict(os.environ)
     if kind == "router":
         wsrouter = Path(sys.executable).with_name("wsrouter")
-        command = [str(wsrouter), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        command = [str(wsrouter), "serve", "--host", "127.0.0.1", "--port", str(port), *args]
         # Limits far above the load, so that the router's full path is measured and not
         # its rate limiting.
         env.update(
@@ -119,9 +136,10 @@ def start_server(kind: str, workdir: Path) -> Target:
             WSROUTER_DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
             WSROUTER_LOG_LEVEL="warning",
         )
+        env.update(extra_env or {})
     else:
         command = [sys.executable, str(Path(__file__).with_name("apps.py")), kind, str(port)]
-    proc = subprocess.Popen([*pin(SERVER_CPU), *command], env=env, cwd=workdir)  # noqa: S603
+    proc = subprocess.Popen([*pin(cpus), *command], env=env, cwd=workdir)  # noqa: S603
     deadline = time.monotonic() + 30
     while True:
         if proc.poll() is not None:

@@ -48,7 +48,8 @@ def _validation_failed(request: Request[Any, Any, Any], exc: ValidationException
 
 async def _log_unexpected(exc: Exception, scope: Scope) -> None:
     # Litestar logs nothing itself (logging_config=None); a 500 must still leave a trace.
-    if not isinstance(exc, HTTPException):
+    # An unreachable store or registry is no bug: its handler answers 503 and logs it.
+    if not isinstance(exc, HTTPException | StorageUnavailable | RegistryUnavailable):
         log.error(
             "unexpected error method=%s path=%s", scope.get("method"), scope["path"], exc_info=exc
         )
@@ -80,6 +81,7 @@ def _storage_unavailable(
 
 def _unavailable(request: Request[Any, Any, Any], exc: RegistryUnavailable) -> Response[Any]:
     # Cluster mode with Redis unreachable: the admin API cannot answer for the cluster.
+    log.warning("registry unavailable method=%s path=%s: %s", request.method, request.url.path, exc)
     body = {"status_code": 503, "detail": "the cluster's registry is unreachable"}
     return Response(body, status_code=503)
 

@@ -18,6 +18,7 @@ from wsrouter.clock import iso, now_iso, utcnow
 from wsrouter.connection_types.test_session import submitted_frame
 from wsrouter.protocol.frames import encode
 from wsrouter.services import Services
+from wsrouter.store import StorageUnavailable
 
 WARNING_MARKS = (300, 60, 30, 10)
 
@@ -73,6 +74,8 @@ class SessionClock:
                     last_poll = loop.time()
                     await self.submit_due()
                 self.announce()
+            except StorageUnavailable as exc:  # the database is down: no bug, try next poll
+                log.warning("session clock: storage unavailable: %s", exc)
             except Exception:
                 log.exception("session clock tick failed")
             await asyncio.sleep(self.tick)

@@ -343,8 +343,6 @@ async def test_workers_share_one_port_and_act_as_one_node(
     try:
         # New connections land on either worker (the kernel hashes their addresses: all
         # 16 on one would happen once in 32,768 runs); the room and the registry span both.
-        # (General connections: chat's user_joined from a newcomer on the other worker may
-        # come before a joining connection's own history, which is not what this pins.)
         peers = []
         for i in range(16):
             peer = await Peer.open(server, f"token={server.token(f'u{i}')}")
@@ -424,3 +422,20 @@ async def test_every_acknowledged_answer_survives_a_node_killed_mid_burst(
     status = await again.expect("session_status")
     for question_id, version in acknowledged.items():
         assert status["answers"][question_id]["version"] >= version, question_id
+
+
+async def test_a_newcomer_gets_its_history_and_presence_before_anyone_elses_arrival(
+    cluster: list[ServerProcess],
+) -> None:
+    # Many newcomers at once on both nodes: each one's user_joined reaches the others
+    # while they are still opening. Each must first see its own opening frames, in order.
+    async def newcomer(i: int) -> tuple[Peer, list[str]]:
+        node = cluster[i % 2]
+        query = f"connection_type=chat&room=storm&token={node.token(f'u{i}', name=f'U{i}')}"
+        peer = await Peer.open(node, query)
+        return peer, [(await peer.recv())["type"] for _ in range(3)]
+
+    arrived = await asyncio.gather(*(newcomer(i) for i in range(12)))
+    for _, opening in arrived:
+        assert opening == ["connection_established", "chat_history", "presence"], opening
+    await asyncio.gather(*(peer.close() for peer, _ in arrived))

@@ -44,6 +44,15 @@ POOL_TIMEOUT = 5.0
 STATEMENT_TIMEOUT_MS = 10_000
 """No statement runs longer (a lock held by a stuck node included)."""
 
+RECONNECT_TIMEOUT = 1.0
+"""Seconds the pool keeps retrying one lost connection before it gives that attempt up.
+
+psycopg_pool retries with a delay that doubles each time, up to this: with its default
+of five minutes, a minute's outage leaves the next attempt half a minute away, and
+requests fail that long after the server is back. Given up, a connection is made again
+when a request needs one, at once.
+"""
+
 # The notification as one user sees it: %(user)s is that user throughout, which also
 # picks their own receipt out of the receipts of a system notification.
 _NOTIFICATION = """
@@ -87,6 +96,7 @@ class PostgresStore(Store):
             max_size=max_size,
             open=False,
             timeout=POOL_TIMEOUT,
+            reconnect_timeout=RECONNECT_TIMEOUT,
             # A connection the server dropped (a restart) is replaced, not handed out.
             check=AsyncConnectionPool.check_connection,
             kwargs=self._connect_options,

@@ -48,6 +48,7 @@ class Connection:
         "_abort_after",
         "_close",
         "_close_timeout",
+        "_held",
         "_max_bytes",
         "_max_frames",
         "_own_waiter",
@@ -93,6 +94,7 @@ class Connection:
         # extension of transport/uvicorn_protocol.py), and how long to give it.
         self._abort_after = abort_after
         self._close_timeout = close_timeout
+        self._held: list[str] | None = None  # others' frames while opening (see hold)
 
     @property
     def closing(self) -> bool:
@@ -133,6 +135,36 @@ class Connection:
             return False
         queue.append(frame)
         self._queued_bytes += size
+        return True
+
+    def hold(self) -> None:
+        """Keep frames from others back until :meth:`release`: while the connection opens.
+
+        A connection is in the hub and its rooms before its opening frames are out (so
+        that it misses nothing); what others send meanwhile, such as another node's
+        ``user_joined``, must not come before its own history and presence.
+        """
+        self._held = []
+
+    def release(self) -> None:
+        """Send, in order, what :meth:`hold` kept back; from now on, frames go out at once."""
+        held, self._held = self._held, None
+        for frame in held or ():
+            if not self.enqueue(frame):
+                return
+
+    def deliver(self, frame: str) -> bool:
+        """A frame from others: kept back while held, else :meth:`enqueue`."""
+        held = self._held
+        if held is None:
+            return self.enqueue(frame)
+        if self._close is not None:
+            return False
+        if len(held) >= self._max_frames:
+            log.warning("slow consumer closed connection_id=%s held=%d", self.id, len(held))
+            self.close(SLOW_CONSUMER, "slow consumer: outbound queue full", flush=False)
+            return False
+        held.append(frame)
         return True
 
     async def reply(self, frame: str) -> None:
@@ -295,7 +327,7 @@ class _Resume:
 
 
 def send_to_all(connections: Iterable[Connection], frame: str) -> int:
-    """:meth:`Connection.enqueue` ``frame`` on each of ``connections``; how many took it.
+    """:meth:`Connection.deliver` ``frame`` to each of ``connections``; how many took it.
 
     The same, for a fan-out, without its cost per recipient: one coroutine writes to
     the recipients in turn, awaiting each ``send`` (which, for a writable socket,
@@ -343,8 +375,12 @@ class _Fanout:
             if self.stop:
                 return  # this writer stayed with a connection whose send had to wait
             connection = members[index]
-            if connection._close is not None or connection._pending is not None:
-                if connection.enqueue(self._frame):  # refused if closed, else queued
+            if (
+                connection._close is not None
+                or connection._pending is not None
+                or connection._held is not None
+            ):
+                if connection.deliver(self._frame):  # refused if closed, else queued or held
                     self.took += 1
                 continue
             self.index = index

@@ -29,6 +29,7 @@ from wsrouter.protocol.session import Dispatch, Peer, Session
 from wsrouter.protocol.throttle import TypingThrottle
 from wsrouter.registry import ConnectionInfo, RegistryUnavailable, TooManyConnections
 from wsrouter.services import Services
+from wsrouter.store import StorageUnavailable
 from wsrouter.timers import SessionClock
 from wsrouter.transport.connection import Connection, close_reason
 from wsrouter.transport.handshake import Accepted, Refusal, check_handshake
@@ -42,6 +43,19 @@ Send = Callable[[MutableMapping[str, Any]], Coroutine[Any, Any, None]]
 log = logging.getLogger("wsrouter.ws")
 
 _NOT_URL_SAFE = re.compile(r"[^A-Za-z0-9._~-]")
+
+
+def _store_unreachable() -> Refusal:
+    """A connection whose opening needs the store while it is unreachable: retry later.
+
+    As with the registry (Redis) unreachable: the error ``unavailable`` and close 1013, a
+    retryable refusal, rather than a server failure (1011).
+    """
+    return Refusal(
+        m.CloseCode.TRY_AGAIN_LATER,
+        "unavailable",
+        "the database is unreachable; try again later",
+    )
 
 
 class WebSocketEndpoint:
@@ -160,6 +174,10 @@ class WebSocketEndpoint:
         except Refusal as refusal:
             await self._refuse(send, refusal)
             return None
+        except StorageUnavailable as exc:  # a test session cannot be looked up now
+            log.warning("handshake: storage unavailable: %s", exc)
+            await self._refuse(send, _store_unreachable())
+            return None
 
     async def _refuse(self, send: Send, refusal: Refusal) -> None:
         metrics = self.services.metrics
@@ -232,6 +250,7 @@ class WebSocketEndpoint:
             abort_after=abort_after,
             close_timeout=services.settings.close_timeout_seconds,
         )
+        connection.hold()  # until its opening frames are out (released by _open)
         services.hub.add(connection)
         services.metrics.inc("wsrouter_connections_opened_total", type=connection.type)
         log.info("connected connection_id=%s user_id=%s", connection.id, connection.user_id)
@@ -281,6 +300,17 @@ class WebSocketEndpoint:
             services.metrics.inc("wsrouter_errors_sent_total", code=exc.reply.code)
             connection.enqueue(encode(exc.reply))
             connection.close(m.CloseCode.SESSION_NOT_FOUND, exc.reply.message)
+        except StorageUnavailable as exc:  # what the opening frames need cannot be read now
+            log.warning("open: storage unavailable connection_id=%s: %s", connection.id, exc)
+            refusal = _store_unreachable()
+            services.metrics.inc("wsrouter_errors_sent_total", code=refusal.error_code)
+            services.metrics.inc("wsrouter_closes_total", code=str(refusal.close_code))
+            connection.enqueue(encode(error(refusal.error_code, refusal.message)))
+            connection.close(refusal.close_code, refusal.message)
+        if session.outbox.deferred:
+            session.outbox.flush_deferred()
+        # The opening frames are out: now what others sent meanwhile.
+        connection.release()
         if accepted.session is not None:
             self.clock.watch(accepted.session.id, accepted.session.ends_at)
         return session, handler, dispatch

@@ -249,3 +249,26 @@ async def test_a_peer_gone_during_a_reply_closes_the_connection_without_a_task()
     assert conn.closing
     assert not conn.enqueue("b")
     await asyncio.wait_for(conn.wait_closed(), 1)  # nothing in flight
+
+
+async def test_a_held_connection_gets_others_frames_after_its_own() -> None:
+    socket = Socket()
+    conn = connection(socket)
+    conn.hold()
+    assert send_to_all([conn], "from another node") == 1
+    assert conn.enqueue("its own greeting")
+    assert [e["text"] for e in socket.sent] == ["its own greeting"]
+    conn.release()
+    assert send_to_all([conn], "later") == 1
+    assert [e["text"] for e in socket.sent] == ["its own greeting", "from another node", "later"]
+
+
+async def test_a_held_connection_overflowing_closes_with_4008() -> None:
+    socket = Socket()
+    conn = connection(socket, frames=2)
+    conn.hold()
+    assert send_to_all([conn], "a") + send_to_all([conn], "b") == 2
+    assert send_to_all([conn], "c") == 0
+    assert socket.sent[-1]["code"] == 4008
+    conn.release()  # nothing more goes out after the close
+    assert socket.sent[-1]["code"] == 4008
