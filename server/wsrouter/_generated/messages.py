@@ -931,8 +931,8 @@ class CloseCode(enum.IntEnum):
     """The server is shutting down or restarting; reconnect to another node."""
 
     TRY_AGAIN_LATER = 1013
-    """A service the server needs (cluster mode's Redis) is unreachable right now; reconnect
-    after a backoff, to this node or another.
+    """A service the server needs (cluster mode's Redis, or the database a connection's opening
+    reads) is unreachable right now; reconnect after a backoff, to this node or another.
     """
 
     DISCONNECTED_BY_ADMIN = 4000
@@ -981,7 +981,7 @@ CLOSE_CODE_DESCRIPTIONS: Final[dict[int, str]] = {
     1009: "A frame was larger than the limit (64 KiB by default).",
     1011: "The server met an unexpected condition.",
     1012: "The server is shutting down or restarting; reconnect to another node.",
-    1013: "A service the server needs (cluster mode's Redis) is unreachable right now; reconnect after a backoff, to this node or another.",
+    1013: "A service the server needs (cluster mode's Redis, or the database a connection's opening reads) is unreachable right now; reconnect after a backoff, to this node or another.",
     4000: "An administrator closed this connection and let it reconnect (`DELETE /ws/connections/{id}?reconnect=true`).",
     4008: "The connection's outbound queue passed its limit.",
     4029: "The client kept sending after `rate_limited` errors, or sent too many bad frames in a row.",
