@@ -18,7 +18,7 @@ from wsrouter.clock import iso, now_iso, utcnow
 from wsrouter.connection_types.test_session import submitted_frame
 from wsrouter.protocol.frames import encode
 from wsrouter.services import Services
-from wsrouter.store import StorageUnavailable
+from wsrouter.store import StorageUnavailable, TestSessionRecord
 
 WARNING_MARKS = (300, 60, 30, 10)
 
@@ -107,10 +107,15 @@ class SessionClock:
         """Submit every session whose time is up; tell its connections, cluster-wide."""
         # Each due session comes back from exactly one node's call (PostgreSQL: claimed
         # with SKIP LOCKED, so pollers never wait on each other).
-        for submitted in await self.services.store.submit_due_sessions(utcnow()):
-            log.info("auto-submitted session_id=%s", submitted.id)
-            self._watched.pop(submitted.id, None)
-            await self.services.publish(
-                Audience(connection_type="test-session", room=submitted.id),
-                submitted_frame(submitted),
-            )
+        store = self.services.store
+        for submitted in await store.submit_due_sessions(utcnow(), announce=self._announce):
+            log.info("auto-submitted session_id=%s", submitted.id)  # committed by now
+
+    async def _announce(self, submitted: TestSessionRecord) -> None:
+        # With PostgreSQL this runs before the claim commits: a node that dies here
+        # leaves the session to the next poller, which announces it again.
+        self._watched.pop(submitted.id, None)
+        await self.services.publish(
+            Audience(connection_type="test-session", room=submitted.id),
+            submitted_frame(submitted),
+        )

@@ -18,7 +18,13 @@ from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
 
 from wsrouter.store._ids import new_session_id
-from wsrouter.store.base import AnswerRecord, DeadlinePassed, SessionClosed, TestSessionRecord
+from wsrouter.store.base import (
+    Announce,
+    AnswerRecord,
+    DeadlinePassed,
+    SessionClosed,
+    TestSessionRecord,
+)
 
 Db = AsyncConnection[TupleRow]
 
@@ -194,8 +200,13 @@ async def sessions_due(db: Db, now: datetime) -> list[TestSessionRecord]:
     return [_record(row) for row in await cursor.fetchall()]
 
 
-async def submit_due_sessions(db: Db, now: datetime, limit: int) -> list[TestSessionRecord]:
-    """Submit up to ``limit`` due sessions that no other node is submitting; return them."""
+async def submit_due_sessions(
+    db: Db, now: datetime, limit: int, announce: Announce | None
+) -> list[TestSessionRecord]:
+    """Submit up to ``limit`` due sessions that no other node is submitting; return them.
+
+    ``announce`` is awaited for each before the caller's transaction commits.
+    """
     cursor = await db.execute(
         "UPDATE test_sessions SET submitted_at = %s, submit_reason = 'time_expired'"
         " WHERE id IN ("
@@ -208,4 +219,8 @@ async def submit_due_sessions(db: Db, now: datetime, limit: int) -> list[TestSes
     if not ids:
         return []
     cursor = await db.execute(_SELECT + " WHERE s.id = ANY(%s) ORDER BY s.ends_at, s.id", (ids,))
-    return [_record(row) for row in await cursor.fetchall()]
+    records = [_record(row) for row in await cursor.fetchall()]
+    if announce is not None:
+        for record in records:
+            await announce(record)
+    return records

@@ -12,6 +12,7 @@ Times are timezone-aware UTC ``datetime``s; ids are strings the store chooses.
 from __future__ import annotations
 
 import abc
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -89,6 +90,10 @@ class ChatMessageRecord:
     sender_name: str
     message: str
     created_at: datetime
+
+
+Announce = Callable[[TestSessionRecord], Awaitable[None]]
+"""Tells a submitted session's connections (:meth:`Store.submit_due_sessions`)."""
 
 
 class Store(abc.ABC):
@@ -202,10 +207,19 @@ class Store(abc.ABC):
     async def sessions_due(self, now: datetime) -> list[TestSessionRecord]:
         """Sessions not submitted whose ``ends_at`` is at or before ``now``."""
 
-    async def submit_due_sessions(self, now: datetime, limit: int = 100) -> list[TestSessionRecord]:
+    async def submit_due_sessions(
+        self, now: datetime, limit: int = 100, announce: Announce | None = None
+    ) -> list[TestSessionRecord]:
         """Submit (``time_expired``) up to ``limit`` due sessions; return those this call submitted.
 
         Across nodes polling at once, each due session is returned by exactly one call.
+        ``announce`` is awaited for each session this call submits: before the submission
+        commits where the store can (PostgreSQL), so that a node that dies in between
+        leaves the session due and the next poller submits and announces it again (the
+        announcement reaches the tabs at least once); after it here, where a process
+        killed in between announces nothing (with SQLite, one machine: the tabs learn it
+        from ``session_status`` when they reconnect).
+
         This default goes through :meth:`sessions_due` and :meth:`submit_test_session`
         (its conditional update makes one caller win); a store that can claim rows
         without waiting for another node's claim (PostgreSQL's ``SKIP LOCKED``) does so.
@@ -215,6 +229,8 @@ class Store(abc.ABC):
             won = await self.submit_test_session(record.id, reason="time_expired", now=now)
             if won is not None:
                 submitted.append(won)
+                if announce is not None:
+                    await announce(won)
         return submitted
 
     # ------------------------------------------------------------ chat

@@ -27,6 +27,7 @@ from wsrouter.store._ids import new_message_id, new_notification_id
 from wsrouter.store._postgres_schema import migrate
 from wsrouter.store._postgres_test_sessions import Db, utc
 from wsrouter.store.base import (
+    Announce,
     AnswerRecord,
     ChatMessageRecord,
     NotificationRecord,
@@ -335,9 +336,17 @@ class PostgresStore(Store):
         """See :meth:`Store.sessions_due`; earliest ``ends_at`` first."""
         return await self._run(test_sessions.sessions_due, now)
 
-    async def submit_due_sessions(self, now: datetime, limit: int = 100) -> list[TestSessionRecord]:
-        """See :meth:`Store.submit_due_sessions`: one ``UPDATE … SKIP LOCKED`` claims them."""
-        return await self._run(test_sessions.submit_due_sessions, now, limit)
+    async def submit_due_sessions(
+        self, now: datetime, limit: int = 100, announce: Announce | None = None
+    ) -> list[TestSessionRecord]:
+        """See :meth:`Store.submit_due_sessions`: one ``UPDATE … SKIP LOCKED`` claims them.
+
+        ``announce`` runs inside the claiming transaction, before its commit: the rows
+        stay locked meanwhile (a ``save_answer`` of those sessions waits, then is refused),
+        and if this node dies or the announcement fails, the claim is rolled back and the
+        next poller submits and announces them.
+        """
+        return await self._run(test_sessions.submit_due_sessions, now, limit, announce)
 
     # ------------------------------------------------------------ chat
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import anyio
 import anyio.abc
@@ -18,6 +19,7 @@ from tests.server.store.helpers import T0, at, opened
 from tests.servers import PostgresServer, free_port, running_postgres
 from tests.timing import MS, TIMEOUT
 from wsrouter.store import SessionClosed, StorageUnavailable, open_store
+from wsrouter.store import TestSessionRecord as SessionRecord  # no `Test*` name for pytest
 from wsrouter.store._postgres_schema import migrations
 from wsrouter.store.postgres import PostgresStore
 
@@ -223,6 +225,61 @@ async def test_pollers_submit_every_due_session_once_when_one_is_killed(
     assert sorted(everything) == sorted(due)  # every one, and none twice
     assert len(claimed[0]) >= 20
     async with opened(postgres_url) as store:
+        assert await store.sessions_due(at(10)) == []
+
+
+# A poller that announces each claimed session before its commit, and hangs there.
+HANGING_POLLER = """
+import asyncio, sys
+from datetime import UTC, datetime
+from wsrouter.store import open_store
+
+async def announce(record):
+    print("announcing", record.id, flush=True)
+    await asyncio.sleep(3600)
+
+async def main(url):
+    store = open_store(url)
+    await store.start()
+    await store.submit_due_sessions(datetime.now(UTC), announce=announce)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_node_killed_while_announcing_leaves_the_sessions_to_the_next_poller(
+    postgres_url: str,
+) -> None:
+    async with opened(postgres_url) as store:
+        due = [
+            await store.create_test_session(
+                user_id=f"u{n}", duration_seconds=1, title="", question_count=1, now=T0
+            )
+            for n in range(3)
+        ]
+        poller = await anyio.open_process([sys.executable, "-c", HANGING_POLLER, postgres_url])
+        try:
+            assert poller.stdout is not None
+            lines = BufferedByteReceiveStream(poller.stdout)
+            with anyio.fail_after(4 * TIMEOUT):
+                first = (await lines.receive_until(b"\n", 100)).decode()
+            assert first.startswith("announcing ts_")
+            # It announced one, and holds the claim: the others cannot take those rows...
+            assert await store.submit_due_sessions(datetime.now(UTC)) == []
+        finally:
+            _kill(poller)  # ...until it dies before its commit
+            await poller.wait()
+        announced: list[str] = []
+
+        async def announce(record: SessionRecord) -> None:
+            announced.append(record.id)
+
+        with anyio.fail_after(TIMEOUT):
+            while not announced:  # the dead connection's locks go when the server notices
+                await store.submit_due_sessions(datetime.now(UTC), announce=announce)
+                await anyio.sleep(20 * MS)
+        # So every one of them is announced again, the one the dead node announced too.
+        assert sorted(announced) == sorted(s.id for s in due)
         assert await store.sessions_due(at(10)) == []
 
 

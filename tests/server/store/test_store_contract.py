@@ -576,6 +576,20 @@ async def test_sessions_due_are_unsubmitted_sessions_at_or_past_their_end(store:
     assert [s.id for s in await store.sessions_due(at(600))] == [longer.id]
 
 
+async def test_each_session_a_poll_submits_is_announced_once(store: Store) -> None:
+    due = [await session(store, minutes=1) for _ in range(3)]
+    announced: list[str] = []
+
+    async def announce(record: SessionRecord) -> None:
+        assert record.submit_reason == "time_expired"
+        announced.append(record.id)
+
+    submitted = await store.submit_due_sessions(at(60), announce=announce)
+    assert sorted(announced) == sorted(r.id for r in submitted) == sorted(r.id for r in due)
+    assert await store.submit_due_sessions(at(60), announce=announce) == []
+    assert len(announced) == 3
+
+
 async def test_due_sessions_are_submitted_once_by_concurrent_pollers(
     store: Store, database_url: str
 ) -> None:
