@@ -119,3 +119,4 @@ class SessionClock:
             Audience(connection_type="test-session", room=submitted.id),
             submitted_frame(submitted),
         )
+        await self.services.broker.flushed()  # gone to the other nodes before the commit

@@ -57,3 +57,12 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     async def disconnect(self, connection_id: str, code: int, reason: str) -> None:
         """Close the connection ``connection_id`` on whichever node holds it."""
+
+    async def flushed(self) -> None:
+        """Return once what this node published so far has left for the other nodes.
+
+        Sent, or given up on (at most once, as every publish): only the attempt is waited
+        for, in bounded time. For a caller that must not commit before its frame left (the
+        auto-submit's announcement). A broker that delivers at once has nothing to wait for.
+        """
+        return

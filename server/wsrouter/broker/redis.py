@@ -64,6 +64,9 @@ class RedisBroker(Broker):
         self._deliver: Delivery | None = None
         self._disconnect: Disconnector | None = None
         self._pending: list[_Entry] = []
+        self._queued = 0  # entries ever queued, and those whose PUBLISH was attempted
+        self._attempted = 0
+        self._progress = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._subscribed = asyncio.Event()
@@ -112,6 +115,7 @@ class RedisBroker(Broker):
             await asyncio.wait(self._tasks, timeout=4 * REDIS_TIMEOUT)
         self._tasks = []
         self.dropped += len(self._pending)
+        self._settle(len(self._pending))
         self._pending.clear()
         self._subscribed.clear()
         self._deliver = self._disconnect = None
@@ -162,7 +166,21 @@ class RedisBroker(Broker):
             self.dropped += 1
             return
         self._pending.append(entry)
+        self._queued += 1
         self._wake.set()
+
+    def _settle(self, entries: int) -> None:
+        self._attempted += entries
+        self._progress.set()
+
+    async def flushed(self) -> None:
+        """Wait until the entries queued so far were published, or dropped (bounded)."""
+        target = self._queued
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(4 * REDIS_TIMEOUT):
+                while self._attempted < target and not self._closing:
+                    self._progress.clear()
+                    await self._progress.wait()
 
     async def _flusher(self) -> None:
         """Send what was queued, one ``PUBLISH`` per batch, one batch at a time."""
@@ -170,7 +188,11 @@ class RedisBroker(Broker):
             await self._wake.wait()
             self._wake.clear()
             batch, self._pending = self._pending, []
-            if not batch or self._redis is None:
+            if not batch:
+                continue
+            if self._redis is None:
+                self.dropped += len(batch)
+                self._settle(len(batch))
                 continue
             try:
                 async with asyncio.timeout(2 * REDIS_TIMEOUT):
@@ -181,6 +203,7 @@ class RedisBroker(Broker):
             else:
                 self.published += len(batch)
                 self.batches += 1
+            self._settle(len(batch))
 
     async def _subscriber(self) -> None:
         """Stay subscribed: reconnect after any failure, for as long as the broker runs."""

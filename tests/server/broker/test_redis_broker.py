@@ -69,6 +69,15 @@ async def test_a_burst_in_one_tick_is_one_publish_and_keeps_its_order(redis_url:
         assert (a.published, a.batches, a.dropped) == (100, 1, 0)
 
 
+async def test_flushed_returns_once_the_queued_frames_were_published(redis_url: str) -> None:
+    async with node(redis_url) as (a, _), node(redis_url) as (_, seen_b):
+        await a.publish(Audience(user_id="u"), "announced")
+        assert a.published == 0  # queued until the end of this tick
+        await a.flushed()
+        assert a.published == 1
+        await eventually(lambda: bool(seen_b.frames))
+
+
 async def test_a_frame_for_a_local_connection_is_not_sent_to_other_nodes(redis_url: str) -> None:
     async with node(redis_url, "c1") as (a, _), node(redis_url) as (_, seen_b):
         await a.publish(Audience(connection_id="c1"), "just you")
