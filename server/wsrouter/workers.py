@@ -107,7 +107,8 @@ def serve_workers(
                 break
             index = children.pop(pid, 0)
             status = os.waitstatus_to_exitcode(wait_status)
-            if status < 0:  # a signal, not an exit: say so, the worker could not
+            asked = stopping and status in (-signal.SIGTERM, -signal.SIGINT)
+            if status < 0 and not asked:  # a signal, not an exit: say so, it could not
                 sig = signal.Signals(-status)
                 log.error(
                     "worker %s (pid %d) died of %s%s",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -364,6 +367,26 @@ async def test_workers_share_one_port_and_act_as_one_node(
             await peer.close()
     finally:
         assert server.stop() == 0
+    assert "died of" not in server.output()  # stopped as asked: nothing to report
+
+
+async def test_a_worker_killed_by_a_signal_is_named_and_the_others_stop(
+    tmp_path: Path, redis_url: str
+) -> None:
+    extra = {"WSROUTER_BROKER_URL": redis_url, "WSROUTER_NODE_ID": "box"}
+    server = ServerProcess(
+        tmp_path, free_port(), server_env(tmp_path, extra), args=("--workers", "2")
+    ).start()
+    assert server.process is not None
+    try:
+        [worker, _] = psutil.Process(server.process.pid).children()
+        worker.send_signal(signal.SIGBUS)  # what an unpageable SQLite -shm raises
+        assert server.process.wait(timeout=6 * TIMEOUT) == 3  # EXIT_WORKER_FAILED
+    finally:
+        server.kill()
+    output = server.output()
+    assert "Fatal Python error: Bus error" in output  # the worker's own stacks
+    assert re.search(rf"worker [12] \(pid {worker.pid}\) died of SIGBUS: a memory-mapped", output)
 
 
 async def test_every_acknowledged_answer_survives_a_node_killed_mid_burst(
