@@ -71,18 +71,13 @@ def _check_sqlite(path: Path) -> None:
 
     try:
         connect(path).close()  # creates and migrates it, as the store's start will
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError, RuntimeError) as exc:
         advice = ""
-        if not isinstance(exc, sqlite3.OperationalError):
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
             advice = " (corrupted, or not an SQLite database: restore a backup, or move it aside)"
         raise ConfigError(
             f"WSROUTER_DATABASE_URL: cannot use the SQLite database {str(path)!r}:"
             f" {_first_line(exc)}{advice}"
-        ) from None
-    except (OSError, RuntimeError) as exc:
-        raise ConfigError(
-            f"WSROUTER_DATABASE_URL: cannot use the SQLite database {str(path)!r}:"
-            f" {_first_line(exc)}"
         ) from None
 
 

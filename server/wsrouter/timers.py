@@ -111,12 +111,13 @@ class SessionClock:
         for submitted in await store.submit_due_sessions(utcnow(), announce=self._announce):
             log.info("auto-submitted session_id=%s", submitted.id)  # committed by now
 
-    async def _announce(self, submitted: TestSessionRecord) -> None:
+    async def _announce(self, batch: list[TestSessionRecord]) -> None:
         # With PostgreSQL this runs before the claim commits: a node that dies here
-        # leaves the session to the next poller, which announces it again.
-        self._watched.pop(submitted.id, None)
-        await self.services.publish(
-            Audience(connection_type="test-session", room=submitted.id),
-            submitted_frame(submitted),
-        )
+        # leaves the sessions to the next poller, which announces them again.
+        for submitted in batch:
+            self._watched.pop(submitted.id, None)
+            await self.services.publish(
+                Audience(connection_type="test-session", room=submitted.id),
+                submitted_frame(submitted),
+            )
         await self.services.broker.flushed()  # gone to the other nodes before the commit

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -209,3 +210,43 @@ class Peer:
     async def close(self) -> None:
         """Close from the client side."""
         await self.ws.close()
+
+
+async def save_answers_until_killed(
+    peer: Peer, server: ServerProcess
+) -> tuple[int, dict[str, int]]:
+    """Stream ``save_answer`` over 40 questions on ``peer``; SIGKILL ``server`` mid-stream.
+
+    The kill comes once every question was acknowledged and 150 versions in all. Returns
+    how many saves were sent and, per question, the last version acknowledged.
+    """
+    acknowledged: dict[str, int] = {}
+    sent = 0
+
+    async def stream() -> None:
+        nonlocal sent
+        while True:
+            sent += 1
+            await peer.send({"type": "save_answer", "question_id": f"q{sent % 40}", "answer": sent})
+
+    async def acks() -> None:
+        while True:
+            frame = await peer.recv()
+            assert frame["type"] == "answer_saved", frame
+            acknowledged[frame["question_id"]] = frame["version"]
+
+    sender, reader = asyncio.create_task(stream()), asyncio.create_task(acks())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 4 * TIMEOUT
+    while len(acknowledged) < 40 or sum(acknowledged.values()) < 150:
+        assert loop.time() < deadline, (sent, acknowledged)
+        assert not reader.done(), reader
+        await asyncio.sleep(0.01)
+    server.kill()  # SIGKILL, mid-stream
+    for task in (sender, reader):
+        task.cancel()
+        with contextlib.suppress(
+            asyncio.CancelledError, ConnectionClosed, TimeoutError, AssertionError
+        ):
+            await task
+    return sent, acknowledged

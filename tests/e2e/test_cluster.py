@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import signal
@@ -16,10 +15,15 @@ from typing import Any
 import httpx
 import psutil  # type: ignore[import-untyped,unused-ignore]
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import Peer, ServerProcess, free_port, server_env
+from tests.e2e.harness import (
+    Peer,
+    ServerProcess,
+    free_port,
+    save_answers_until_killed,
+    server_env,
+)
 from tests.servers import RedisServer, running_redis
 from tests.timing import MS, TIMEOUT
 
@@ -410,35 +414,7 @@ async def test_every_acknowledged_answer_survives_a_node_killed_mid_burst(
     peer = await Peer.open(doomed, query)
     await peer.expect("test_session_ready")
     await peer.expect("session_status")
-    acknowledged: dict[str, int] = {}
-    sent = 0
-
-    async def stream() -> None:
-        nonlocal sent
-        while True:
-            sent += 1
-            await peer.send({"type": "save_answer", "question_id": f"q{sent % 40}", "answer": sent})
-
-    async def acks() -> None:
-        while True:
-            frame = json.loads(await peer.ws.recv())
-            assert frame["type"] == "answer_saved", frame
-            acknowledged[frame["question_id"]] = frame["version"]
-
-    sender, reader = asyncio.create_task(stream()), asyncio.create_task(acks())
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 4 * TIMEOUT
-    while len(acknowledged) < 40 or sum(acknowledged.values()) < 150:
-        assert loop.time() < deadline, (sent, acknowledged)
-        assert not reader.done(), reader
-        await asyncio.sleep(10 * MS)
-    doomed.kill()  # SIGKILL, mid-stream
-    for task in (sender, reader):
-        task.cancel()
-        with contextlib.suppress(
-            asyncio.CancelledError, ConnectionClosed, TimeoutError, AssertionError
-        ):
-            await task
+    sent, acknowledged = await save_answers_until_killed(peer, doomed)
     assert sent > sum(acknowledged.values())  # some saves were in flight, unacknowledged
     again = await Peer.open(survivor, query)
     await again.expect("test_session_ready")

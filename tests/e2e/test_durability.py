@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import signal
 
 import httpx
 import pytest
-from websockets.exceptions import ConnectionClosed
 
 from tests.e2e.conftest import StartServer
-from tests.e2e.harness import Peer
-from tests.timing import TIMEOUT
+from tests.e2e.harness import Peer, save_answers_until_killed
 
 pytestmark = pytest.mark.anyio
 
@@ -30,35 +26,7 @@ async def test_every_acknowledged_answer_survives_sigkill(start_server: StartSer
     await peer.expect("test_session_ready")
     await peer.expect("session_status")
 
-    acknowledged: dict[str, int] = {}
-    sent = 0
-
-    async def stream() -> None:
-        nonlocal sent
-        while True:
-            sent += 1
-            await peer.send({"type": "save_answer", "question_id": f"q{sent % 40}", "answer": sent})
-
-    async def acks() -> None:
-        while True:
-            frame = await peer.recv()
-            assert frame["type"] == "answer_saved", frame
-            acknowledged[frame["question_id"]] = frame["version"]
-
-    sender = asyncio.create_task(stream())
-    reader = asyncio.create_task(acks())
-    deadline = asyncio.get_running_loop().time() + 4 * TIMEOUT
-    while len(acknowledged) < 40 or sum(acknowledged.values()) < 150:
-        assert asyncio.get_running_loop().time() < deadline, (sent, acknowledged)
-        assert not reader.done(), reader
-        await asyncio.sleep(0.01)
-    server.kill()  # SIGKILL, mid-stream
-    for task in (sender, reader):
-        task.cancel()
-        with contextlib.suppress(
-            asyncio.CancelledError, ConnectionClosed, TimeoutError, AssertionError
-        ):
-            await task
+    sent, acknowledged = await save_answers_until_killed(peer, server)
     assert sent > sum(acknowledged.values())  # some saves were in flight, unacknowledged
 
     restarted = start_server(unlimited, workdir=server.workdir)

@@ -33,7 +33,6 @@ class ChatConnection(RoomsHandler, ChatHandler):
         if self.peer.room is None:
             raise RuntimeError("a chat connection needs a room; the handshake checks it")
         await self.on_join_room(JoinRoom(room=self.peer.room))
-        self.outbox.flush_deferred()
 
     async def joined(self, room: str, change: RoomChange) -> None:
         history = await self.store.chat_history(room, HISTORY_LENGTH)

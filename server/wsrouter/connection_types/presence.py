@@ -92,9 +92,7 @@ class PresenceFeed:
         if waits or current.count >= self._burst:
             current.pending[change.user_id] = change
         else:
-            current.announced.add(change.user_id)
-            current.count += 1
-            await self._publish(change)
+            await self._publish_now(current, change)
 
     async def speaking(self, connection_type: str, room: str, user_id: str) -> None:
         """Announce a pending change of ``user_id`` now, before what the user sends the room.
@@ -105,9 +103,7 @@ class PresenceFeed:
         if current is not None:
             change = current.pending.pop(user_id, None)
             if change is not None:
-                current.announced.add(user_id)
-                current.count += 1
-                await self._publish(change)
+                await self._publish_now(current, change)
 
     @property
     def idle(self) -> bool:
@@ -167,6 +163,12 @@ class PresenceFeed:
         except Exception:
             # At most once, like every live frame; the next change or join tells the truth.
             log.warning("presence of room=%s not announced", key[1], exc_info=True)
+
+    async def _publish_now(self, current: _Interval, change: Change) -> None:
+        """Announce ``change`` now, counted against the ``current`` interval's budget."""
+        current.announced.add(change.user_id)
+        current.count += 1
+        await self._publish(change)
 
     async def _publish(self, change: Change) -> None:
         audience = Audience(

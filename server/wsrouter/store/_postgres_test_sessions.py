@@ -205,7 +205,7 @@ async def submit_due_sessions(
 ) -> list[TestSessionRecord]:
     """Submit up to ``limit`` due sessions that no other node is submitting; return them.
 
-    ``announce`` is awaited for each before the caller's transaction commits.
+    ``announce`` is awaited with them, once, before the caller's transaction commits.
     """
     cursor = await db.execute(
         "UPDATE test_sessions SET submitted_at = %s, submit_reason = 'time_expired'"
@@ -221,6 +221,5 @@ async def submit_due_sessions(
     cursor = await db.execute(_SELECT + " WHERE s.id = ANY(%s) ORDER BY s.ends_at, s.id", (ids,))
     records = [_record(row) for row in await cursor.fetchall()]
     if announce is not None:
-        for record in records:
-            await announce(record)
+        await announce(records)
     return records

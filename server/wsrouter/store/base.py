@@ -92,8 +92,8 @@ class ChatMessageRecord:
     created_at: datetime
 
 
-Announce = Callable[[TestSessionRecord], Awaitable[None]]
-"""Tells a submitted session's connections (:meth:`Store.submit_due_sessions`)."""
+Announce = Callable[[list[TestSessionRecord]], Awaitable[None]]
+"""Tells submitted sessions' connections (:meth:`Store.submit_due_sessions`), a batch at once."""
 
 
 class Store(abc.ABC):
@@ -213,7 +213,7 @@ class Store(abc.ABC):
         """Submit (``time_expired``) up to ``limit`` due sessions; return those this call submitted.
 
         Across nodes polling at once, each due session is returned by exactly one call.
-        ``announce`` is awaited for each session this call submits: before the submission
+        ``announce`` is awaited with the sessions this call submits: before the submission
         commits where the store can (PostgreSQL), so that a node that dies in between
         leaves the session due and the next poller submits and announces it again (the
         announcement reaches the tabs at least once); after it here, where a process
@@ -230,7 +230,7 @@ class Store(abc.ABC):
             if won is not None:
                 submitted.append(won)
                 if announce is not None:
-                    await announce(won)
+                    await announce([won])
         return submitted
 
     # ------------------------------------------------------------ chat

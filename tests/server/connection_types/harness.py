@@ -251,6 +251,7 @@ class Harness:
         client = Client(session, handler, sink, rooms)
         self.clients.append(client)
         await handler.open()
+        session.outbox.flush_deferred()  # as the transport does after any opening
         return client, sink.take()
 
     async def presence_settled(self) -> None:

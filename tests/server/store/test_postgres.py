@@ -228,14 +228,14 @@ async def test_pollers_submit_every_due_session_once_when_one_is_killed(
         assert await store.sessions_due(at(10)) == []
 
 
-# A poller that announces each claimed session before its commit, and hangs there.
+# A poller that announces the sessions it claimed before its commit, and hangs there.
 HANGING_POLLER = """
 import asyncio, sys
 from datetime import UTC, datetime
 from wsrouter.store import open_store
 
-async def announce(record):
-    print("announcing", record.id, flush=True)
+async def announce(records):
+    print("announcing", records[0].id, flush=True)
     await asyncio.sleep(3600)
 
 async def main(url):
@@ -271,8 +271,8 @@ async def test_a_node_killed_while_announcing_leaves_the_sessions_to_the_next_po
             await poller.wait()
         announced: list[str] = []
 
-        async def announce(record: SessionRecord) -> None:
-            announced.append(record.id)
+        async def announce(records: list[SessionRecord]) -> None:
+            announced.extend(record.id for record in records)
 
         with anyio.fail_after(TIMEOUT):
             while not announced:  # the dead connection's locks go when the server notices

@@ -580,9 +580,10 @@ async def test_each_session_a_poll_submits_is_announced_once(store: Store) -> No
     due = [await session(store, minutes=1) for _ in range(3)]
     announced: list[str] = []
 
-    async def announce(record: SessionRecord) -> None:
-        assert record.submit_reason == "time_expired"
-        announced.append(record.id)
+    async def announce(records: list[SessionRecord]) -> None:
+        for record in records:
+            assert record.submit_reason == "time_expired"
+            announced.append(record.id)
 
     submitted = await store.submit_due_sessions(at(60), announce=announce)
     assert sorted(announced) == sorted(r.id for r in submitted) == sorted(r.id for r in due)
